@@ -1,0 +1,3 @@
+//! conformance (under construction).
+#![forbid(unsafe_code)]
+fn main() {}

@@ -1,0 +1,3 @@
+//! examples (under construction).
+#![forbid(unsafe_code)]
+fn main() {}

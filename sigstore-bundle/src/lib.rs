@@ -1,0 +1,2 @@
+//! sigstore-bundle (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,585 @@
+//! Public keys and signature verification.
+
+use std::fmt;
+
+use der::Decode;
+use signature::hazmat::PrehashVerifier;
+use spki::SubjectPublicKeyInfoRef;
+
+use crate::{Error, HashAlgorithm};
+
+/// Smallest RSA modulus accepted, in bits.
+pub const MIN_RSA_BITS: usize = 2048;
+/// Largest RSA modulus accepted, in bits (bounds the cost of one verification).
+pub const MAX_RSA_BITS: usize = 4096;
+
+const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const OID_P256: &str = "1.2.840.10045.3.1.7";
+const OID_P384: &str = "1.3.132.0.34";
+const OID_P521: &str = "1.3.132.0.35";
+const OID_ED25519: &str = "1.3.101.112";
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
+
+/// The kind of a public key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// ECDSA over NIST P-256.
+    EcdsaP256,
+    /// ECDSA over NIST P-384.
+    EcdsaP384,
+    /// ECDSA over NIST P-521.
+    EcdsaP521,
+    /// Ed25519.
+    Ed25519,
+    /// RSA with a modulus of `bits` bits.
+    Rsa {
+        /// Modulus size in bits.
+        bits: usize,
+    },
+}
+
+impl KeyKind {
+    /// A short name for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KeyKind::EcdsaP256 => "ECDSA P-256",
+            KeyKind::EcdsaP384 => "ECDSA P-384",
+            KeyKind::EcdsaP521 => "ECDSA P-521",
+            KeyKind::Ed25519 => "Ed25519",
+            KeyKind::Rsa { .. } => "RSA",
+        }
+    }
+}
+
+/// How a signature is computed: the algorithm family and the hash it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureScheme {
+    /// ECDSA with the given hash; the signature is ASN.1 DER `Ecdsa-Sig-Value`.
+    Ecdsa(HashAlgorithm),
+    /// Pure Ed25519 (RFC 8032); the signature is 64 raw bytes.
+    Ed25519,
+    /// RSASSA-PKCS1-v1_5 with the given hash.
+    RsaPkcs1v15(HashAlgorithm),
+    /// RSASSA-PSS with the given hash, MGF1 with the same hash and a salt as long as the digest.
+    RsaPss(HashAlgorithm),
+}
+
+impl SignatureScheme {
+    /// The scheme named by an X.509 / CMS `AlgorithmIdentifier` OID (dotted form).
+    ///
+    /// RSASSA-PSS (`1.2.840.113549.1.1.10`) carries its hash in parameters and is not mapped
+    /// here: build [`SignatureScheme::RsaPss`] from the parsed parameters instead.
+    pub fn from_x509_oid(oid: &str) -> Result<Self, Error> {
+        Ok(match oid {
+            "1.2.840.10045.4.3.2" => SignatureScheme::Ecdsa(HashAlgorithm::Sha256),
+            "1.2.840.10045.4.3.3" => SignatureScheme::Ecdsa(HashAlgorithm::Sha384),
+            "1.2.840.10045.4.3.4" => SignatureScheme::Ecdsa(HashAlgorithm::Sha512),
+            "1.2.840.113549.1.1.11" => SignatureScheme::RsaPkcs1v15(HashAlgorithm::Sha256),
+            "1.2.840.113549.1.1.12" => SignatureScheme::RsaPkcs1v15(HashAlgorithm::Sha384),
+            "1.2.840.113549.1.1.13" => SignatureScheme::RsaPkcs1v15(HashAlgorithm::Sha512),
+            OID_ED25519 => SignatureScheme::Ed25519,
+            other => return Err(Error::UnsupportedAlgorithm(other.to_owned())),
+        })
+    }
+
+    /// The hash the scheme applies to the message, if it hashes (Ed25519 does internally).
+    pub fn hash_algorithm(&self) -> Option<HashAlgorithm> {
+        match self {
+            SignatureScheme::Ecdsa(h)
+            | SignatureScheme::RsaPkcs1v15(h)
+            | SignatureScheme::RsaPss(h) => Some(*h),
+            SignatureScheme::Ed25519 => None,
+        }
+    }
+}
+
+/// The `PublicKeyDetails` of Sigstore's protobuf-specs: a key type bound to one scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyDetails {
+    /// `PKIX_ECDSA_P256_SHA_256`
+    EcdsaP256Sha256,
+    /// `PKIX_ECDSA_P384_SHA_384`
+    EcdsaP384Sha384,
+    /// `PKIX_ECDSA_P521_SHA_512`
+    EcdsaP521Sha512,
+    /// `PKIX_ED25519`
+    Ed25519,
+    /// `PKIX_RSA_PKCS1V15_2048_SHA256`
+    RsaPkcs1v15_2048Sha256,
+    /// `PKIX_RSA_PKCS1V15_3072_SHA256`
+    RsaPkcs1v15_3072Sha256,
+    /// `PKIX_RSA_PKCS1V15_4096_SHA256`
+    RsaPkcs1v15_4096Sha256,
+    /// `PKIX_RSA_PSS_2048_SHA256`
+    RsaPss2048Sha256,
+    /// `PKIX_RSA_PSS_3072_SHA256`
+    RsaPss3072Sha256,
+    /// `PKIX_RSA_PSS_4096_SHA256`
+    RsaPss4096Sha256,
+}
+
+impl KeyDetails {
+    /// Every supported value, for tables and tests.
+    pub const ALL: [KeyDetails; 10] = [
+        KeyDetails::EcdsaP256Sha256,
+        KeyDetails::EcdsaP384Sha384,
+        KeyDetails::EcdsaP521Sha512,
+        KeyDetails::Ed25519,
+        KeyDetails::RsaPkcs1v15_2048Sha256,
+        KeyDetails::RsaPkcs1v15_3072Sha256,
+        KeyDetails::RsaPkcs1v15_4096Sha256,
+        KeyDetails::RsaPss2048Sha256,
+        KeyDetails::RsaPss3072Sha256,
+        KeyDetails::RsaPss4096Sha256,
+    ];
+
+    /// The protobuf enum name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KeyDetails::EcdsaP256Sha256 => "PKIX_ECDSA_P256_SHA_256",
+            KeyDetails::EcdsaP384Sha384 => "PKIX_ECDSA_P384_SHA_384",
+            KeyDetails::EcdsaP521Sha512 => "PKIX_ECDSA_P521_SHA_512",
+            KeyDetails::Ed25519 => "PKIX_ED25519",
+            KeyDetails::RsaPkcs1v15_2048Sha256 => "PKIX_RSA_PKCS1V15_2048_SHA256",
+            KeyDetails::RsaPkcs1v15_3072Sha256 => "PKIX_RSA_PKCS1V15_3072_SHA256",
+            KeyDetails::RsaPkcs1v15_4096Sha256 => "PKIX_RSA_PKCS1V15_4096_SHA256",
+            KeyDetails::RsaPss2048Sha256 => "PKIX_RSA_PSS_2048_SHA256",
+            KeyDetails::RsaPss3072Sha256 => "PKIX_RSA_PSS_3072_SHA256",
+            KeyDetails::RsaPss4096Sha256 => "PKIX_RSA_PSS_4096_SHA256",
+        }
+    }
+
+    /// Parse the protobuf enum name; unknown and deprecated names give
+    /// [`Error::UnsupportedAlgorithm`].
+    pub fn from_name(name: &str) -> Result<Self, Error> {
+        KeyDetails::ALL
+            .into_iter()
+            .find(|d| d.name() == name)
+            .ok_or_else(|| Error::UnsupportedAlgorithm(name.to_owned()))
+    }
+
+    /// The signature scheme these details prescribe.
+    pub fn scheme(&self) -> SignatureScheme {
+        match self {
+            KeyDetails::EcdsaP256Sha256 => SignatureScheme::Ecdsa(HashAlgorithm::Sha256),
+            KeyDetails::EcdsaP384Sha384 => SignatureScheme::Ecdsa(HashAlgorithm::Sha384),
+            KeyDetails::EcdsaP521Sha512 => SignatureScheme::Ecdsa(HashAlgorithm::Sha512),
+            KeyDetails::Ed25519 => SignatureScheme::Ed25519,
+            KeyDetails::RsaPkcs1v15_2048Sha256
+            | KeyDetails::RsaPkcs1v15_3072Sha256
+            | KeyDetails::RsaPkcs1v15_4096Sha256 => {
+                SignatureScheme::RsaPkcs1v15(HashAlgorithm::Sha256)
+            }
+            KeyDetails::RsaPss2048Sha256
+            | KeyDetails::RsaPss3072Sha256
+            | KeyDetails::RsaPss4096Sha256 => SignatureScheme::RsaPss(HashAlgorithm::Sha256),
+        }
+    }
+
+    /// The key kind these details require.
+    pub fn key_kind(&self) -> KeyKind {
+        match self {
+            KeyDetails::EcdsaP256Sha256 => KeyKind::EcdsaP256,
+            KeyDetails::EcdsaP384Sha384 => KeyKind::EcdsaP384,
+            KeyDetails::EcdsaP521Sha512 => KeyKind::EcdsaP521,
+            KeyDetails::Ed25519 => KeyKind::Ed25519,
+            KeyDetails::RsaPkcs1v15_2048Sha256 | KeyDetails::RsaPss2048Sha256 => {
+                KeyKind::Rsa { bits: 2048 }
+            }
+            KeyDetails::RsaPkcs1v15_3072Sha256 | KeyDetails::RsaPss3072Sha256 => {
+                KeyKind::Rsa { bits: 3072 }
+            }
+            KeyDetails::RsaPkcs1v15_4096Sha256 | KeyDetails::RsaPss4096Sha256 => {
+                KeyKind::Rsa { bits: 4096 }
+            }
+        }
+    }
+}
+
+impl fmt::Display for KeyDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Which implementation performs a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The pure-Rust RustCrypto crates (always available).
+    RustCrypto,
+    /// ring (only with the `ring` feature; algorithms ring lacks fall back to RustCrypto).
+    Ring,
+}
+
+impl Backend {
+    /// The backend [`PublicKey::verify`] uses: ring when compiled in, else RustCrypto.
+    pub const fn preferred() -> Self {
+        if cfg!(feature = "ring") {
+            Backend::Ring
+        } else {
+            Backend::RustCrypto
+        }
+    }
+
+    /// Every backend compiled into this build.
+    pub fn available() -> &'static [Backend] {
+        if cfg!(feature = "ring") {
+            &[Backend::RustCrypto, Backend::Ring]
+        } else {
+            &[Backend::RustCrypto]
+        }
+    }
+}
+
+#[derive(Clone)]
+enum KeyInner {
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    P521(Box<p521::ecdsa::VerifyingKey>),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa(Box<rsa::RsaPublicKey>),
+}
+
+/// A parsed public key, with the SubjectPublicKeyInfo DER it came from.
+#[derive(Clone)]
+pub struct PublicKey {
+    inner: KeyInner,
+    kind: KeyKind,
+    spki_der: Vec<u8>,
+    /// The `subjectPublicKey` BIT STRING contents (SEC1 point, Ed25519 bytes, PKCS#1 key).
+    raw: Vec<u8>,
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki_der == other.spki_der
+    }
+}
+
+impl Eq for PublicKey {}
+
+impl PublicKey {
+    /// Parse a DER `SubjectPublicKeyInfo`. Trailing bytes are rejected.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
+        let spki = SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|_| Error::MalformedKey("not a DER SubjectPublicKeyInfo"))?;
+        let raw = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(Error::MalformedKey("public key bit string has unused bits"))?;
+        let alg = spki.algorithm.oid.to_string();
+        let (inner, kind) = match alg.as_str() {
+            OID_EC_PUBLIC_KEY => {
+                let curve = spki
+                    .algorithm
+                    .parameters_oid()
+                    .map_err(|_| Error::MalformedKey("EC key without a named curve"))?
+                    .to_string();
+                match curve.as_str() {
+                    OID_P256 => (
+                        KeyInner::P256(
+                            p256::ecdsa::VerifyingKey::from_sec1_bytes(raw)
+                                .map_err(|_| Error::MalformedKey("invalid P-256 point"))?,
+                        ),
+                        KeyKind::EcdsaP256,
+                    ),
+                    OID_P384 => (
+                        KeyInner::P384(
+                            p384::ecdsa::VerifyingKey::from_sec1_bytes(raw)
+                                .map_err(|_| Error::MalformedKey("invalid P-384 point"))?,
+                        ),
+                        KeyKind::EcdsaP384,
+                    ),
+                    OID_P521 => (
+                        KeyInner::P521(Box::new(
+                            p521::ecdsa::VerifyingKey::from_sec1_bytes(raw)
+                                .map_err(|_| Error::MalformedKey("invalid P-521 point"))?,
+                        )),
+                        KeyKind::EcdsaP521,
+                    ),
+                    other => return Err(Error::UnsupportedKey(format!("EC curve {other}"))),
+                }
+            }
+            OID_ED25519 => {
+                if spki.algorithm.parameters.is_some() {
+                    return Err(Error::MalformedKey("Ed25519 key with parameters"));
+                }
+                let bytes: [u8; 32] = raw
+                    .try_into()
+                    .map_err(|_| Error::MalformedKey("Ed25519 key is not 32 bytes"))?;
+                (
+                    KeyInner::Ed25519(
+                        ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+                            .map_err(|_| Error::MalformedKey("invalid Ed25519 point"))?,
+                    ),
+                    KeyKind::Ed25519,
+                )
+            }
+            OID_RSA | OID_RSA_PSS => {
+                use rsa::pkcs1::DecodeRsaPublicKey;
+                use rsa::traits::PublicKeyParts;
+                let key = rsa::RsaPublicKey::from_pkcs1_der(raw)
+                    .map_err(|_| Error::MalformedKey("invalid PKCS#1 RSA public key"))?;
+                let bits = key.size() * 8;
+                if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
+                    return Err(Error::RsaKeySize {
+                        bits,
+                        min: MIN_RSA_BITS,
+                        max: MAX_RSA_BITS,
+                    });
+                }
+                (KeyInner::Rsa(Box::new(key)), KeyKind::Rsa { bits })
+            }
+            other => return Err(Error::UnsupportedKey(other.to_owned())),
+        };
+        Ok(PublicKey {
+            inner,
+            kind,
+            spki_der: der.to_vec(),
+            raw: raw.to_vec(),
+        })
+    }
+
+    /// Parse a PEM `PUBLIC KEY` block (SubjectPublicKeyInfo). Exactly one block is accepted.
+    pub fn from_pem(pem_text: &str) -> Result<Self, Error> {
+        let blocks =
+            pem::parse_many(pem_text.as_bytes()).map_err(|_| Error::Pem("unparsable PEM"))?;
+        let mut it = blocks.into_iter();
+        let block = it.next().ok_or(Error::Pem("no PEM block"))?;
+        if it.next().is_some() {
+            return Err(Error::Pem("more than one PEM block"));
+        }
+        if block.tag() != "PUBLIC KEY" {
+            return Err(Error::Pem("expected a PUBLIC KEY block"));
+        }
+        Self::from_spki_der(block.contents())
+    }
+
+    /// The key kind.
+    pub fn kind(&self) -> KeyKind {
+        self.kind
+    }
+
+    /// The DER SubjectPublicKeyInfo.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// The `subjectPublicKey` contents (SEC1 point, Ed25519 key, PKCS#1 RSA key).
+    pub fn raw_public_key(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// PEM encoding of the SubjectPublicKeyInfo.
+    pub fn to_pem(&self) -> String {
+        pem::encode(&pem::Pem::new("PUBLIC KEY", self.spki_der.clone()))
+    }
+
+    /// Check that this key is of the kind `details` requires.
+    pub fn check_details(&self, details: KeyDetails) -> Result<(), Error> {
+        if self.kind == details.key_kind() {
+            Ok(())
+        } else {
+            Err(Error::KeyMismatch {
+                expected: details.name().to_owned(),
+                found: self.kind.name(),
+            })
+        }
+    }
+
+    /// Verify `signature` over `message` with the scheme `details` prescribes, after checking
+    /// the key is of the kind `details` requires.
+    pub fn verify_with_details(
+        &self,
+        details: KeyDetails,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.check_details(details)?;
+        self.verify(details.scheme(), message, signature)
+    }
+
+    /// Verify `signature` over `message` with [`Backend::preferred`].
+    pub fn verify(
+        &self,
+        scheme: SignatureScheme,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.verify_with_backend(Backend::preferred(), scheme, message, signature)
+    }
+
+    /// Verify with an explicit backend (tests and benchmarks compare the two).
+    pub fn verify_with_backend(
+        &self,
+        backend: Backend,
+        scheme: SignatureScheme,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.check_scheme(scheme)?;
+        #[cfg(feature = "ring")]
+        if backend == Backend::Ring {
+            if let Some(result) = self.verify_ring(scheme, message, signature) {
+                return result;
+            }
+        }
+        let _ = backend;
+        match (&self.inner, scheme) {
+            (KeyInner::Ed25519(k), SignatureScheme::Ed25519) => {
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| Error::InvalidSignature)?;
+                k.verify_strict(message, &sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }
+            (_, s) => {
+                let hash = s.hash_algorithm().ok_or(Error::InvalidSignature)?;
+                let digest = hash.hash(message);
+                self.verify_prehashed_rustcrypto(scheme, digest.as_bytes(), signature)
+            }
+        }
+    }
+
+    /// Verify `signature` over a precomputed digest of the message (ECDSA and RSA only; the
+    /// digest must be the scheme's hash of the message).
+    pub fn verify_prehashed(
+        &self,
+        scheme: SignatureScheme,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        self.check_scheme(scheme)?;
+        let hash = scheme
+            .hash_algorithm()
+            .ok_or(Error::PrehashUnsupported("Ed25519"))?;
+        if digest.len() != hash.len() {
+            return Err(Error::DigestLength {
+                expected: hash.len(),
+                found: digest.len(),
+            });
+        }
+        self.verify_prehashed_rustcrypto(scheme, digest, signature)
+    }
+
+    fn check_scheme(&self, scheme: SignatureScheme) -> Result<(), Error> {
+        let ok = matches!(
+            (&self.inner, scheme),
+            (
+                KeyInner::P256(_) | KeyInner::P384(_) | KeyInner::P521(_),
+                SignatureScheme::Ecdsa(_)
+            ) | (KeyInner::Ed25519(_), SignatureScheme::Ed25519)
+                | (
+                    KeyInner::Rsa(_),
+                    SignatureScheme::RsaPkcs1v15(_) | SignatureScheme::RsaPss(_)
+                )
+        );
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::KeyMismatch {
+                expected: format!("{scheme:?}"),
+                found: self.kind.name(),
+            })
+        }
+    }
+
+    fn verify_prehashed_rustcrypto(
+        &self,
+        scheme: SignatureScheme,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        match (&self.inner, scheme) {
+            (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => {
+                let sig = p256::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| Error::InvalidSignature)?;
+                k.verify_prehash(digest, &sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }
+            (KeyInner::P384(k), SignatureScheme::Ecdsa(_)) => {
+                let sig = p384::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| Error::InvalidSignature)?;
+                k.verify_prehash(digest, &sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }
+            (KeyInner::P521(k), SignatureScheme::Ecdsa(_)) => {
+                let sig = p521::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| Error::InvalidSignature)?;
+                k.verify_prehash(digest, &sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }
+            (KeyInner::Rsa(k), SignatureScheme::RsaPkcs1v15(h)) => {
+                let padding = match h {
+                    HashAlgorithm::Sha256 => rsa::Pkcs1v15Sign::new::<sha2::Sha256>(),
+                    HashAlgorithm::Sha384 => rsa::Pkcs1v15Sign::new::<sha2::Sha384>(),
+                    HashAlgorithm::Sha512 => rsa::Pkcs1v15Sign::new::<sha2::Sha512>(),
+                };
+                k.verify(padding, digest, signature)
+                    .map_err(|_| Error::InvalidSignature)
+            }
+            (KeyInner::Rsa(k), SignatureScheme::RsaPss(h)) => {
+                let padding = match h {
+                    HashAlgorithm::Sha256 => rsa::Pss::new::<sha2::Sha256>(),
+                    HashAlgorithm::Sha384 => rsa::Pss::new::<sha2::Sha384>(),
+                    HashAlgorithm::Sha512 => rsa::Pss::new::<sha2::Sha512>(),
+                };
+                k.verify(padding, digest, signature)
+                    .map_err(|_| Error::InvalidSignature)
+            }
+            _ => Err(Error::InvalidSignature),
+        }
+    }
+
+    /// ring verification; `None` when ring does not implement this key/scheme pair.
+    #[cfg(feature = "ring")]
+    fn verify_ring(
+        &self,
+        scheme: SignatureScheme,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Option<Result<(), Error>> {
+        use ring::signature as rs;
+        let uncompressed = self.raw.first() == Some(&0x04);
+        let alg: &'static dyn rs::VerificationAlgorithm = match (&self.inner, scheme) {
+            (KeyInner::P256(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha256)) if uncompressed => {
+                &rs::ECDSA_P256_SHA256_ASN1
+            }
+            (KeyInner::P256(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha384)) if uncompressed => {
+                &rs::ECDSA_P256_SHA384_ASN1
+            }
+            (KeyInner::P384(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha256)) if uncompressed => {
+                &rs::ECDSA_P384_SHA256_ASN1
+            }
+            (KeyInner::P384(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha384)) if uncompressed => {
+                &rs::ECDSA_P384_SHA384_ASN1
+            }
+            (KeyInner::Ed25519(_), SignatureScheme::Ed25519) => &rs::ED25519,
+            (KeyInner::Rsa(_), SignatureScheme::RsaPkcs1v15(h)) => match h {
+                HashAlgorithm::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
+                HashAlgorithm::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
+                HashAlgorithm::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
+            },
+            (KeyInner::Rsa(_), SignatureScheme::RsaPss(h)) => match h {
+                HashAlgorithm::Sha256 => &rs::RSA_PSS_2048_8192_SHA256,
+                HashAlgorithm::Sha384 => &rs::RSA_PSS_2048_8192_SHA384,
+                HashAlgorithm::Sha512 => &rs::RSA_PSS_2048_8192_SHA512,
+            },
+            _ => return None,
+        };
+        Some(
+            rs::UnparsedPublicKey::new(alg, &self.raw)
+                .verify(message, signature)
+                .map_err(|_| Error::InvalidSignature),
+        )
+    }
+}

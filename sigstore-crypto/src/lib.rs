@@ -1,0 +1,29 @@
+//! Cryptographic primitives for the Sigstore SDK.
+//!
+//! * [`HashAlgorithm`], [`Digest`] and [`Hasher`]: SHA-256/384/512, one-shot or streamed from a
+//!   reader in constant memory ([`digest_reader`]).
+//! * [`PublicKey`]: ECDSA P-256/P-384/P-521, Ed25519 and RSA (2048-4096 bits) keys parsed from
+//!   SubjectPublicKeyInfo DER or PEM, verified with a [`SignatureScheme`] or with the
+//!   [`KeyDetails`] a Sigstore trusted root names for the key.
+//! * [`Signer`]: the signing trait; [`KeySigner`] implements it for ephemeral P-256 keys and PKCS#8
+//!   key files, and hardware or KMS signers can implement it too.
+//!
+//! # Backends
+//!
+//! The default build is pure Rust (RustCrypto) and compiles for `wasm32-unknown-unknown`. The
+//! `ring` feature switches the algorithms ring implements (ECDSA P-256/P-384, Ed25519, RSA) to
+//! ring behind the same API; everything else keeps using RustCrypto. [`Backend`] lets tests and
+//! benchmarks call either backend explicitly.
+#![forbid(unsafe_code)]
+
+mod digest;
+mod error;
+mod keys;
+mod signer;
+
+pub use crate::digest::{digest_reader, Digest, HashAlgorithm, Hasher, MAX_DIGEST_LEN};
+pub use crate::error::Error;
+pub use crate::keys::{
+    Backend, KeyDetails, KeyKind, PublicKey, SignatureScheme, MAX_RSA_BITS, MIN_RSA_BITS,
+};
+pub use crate::signer::{KeySigner, Signer};

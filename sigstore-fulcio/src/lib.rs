@@ -1,0 +1,2 @@
+//! sigstore-fulcio (under construction).
+#![forbid(unsafe_code)]

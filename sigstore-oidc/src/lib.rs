@@ -1,0 +1,2 @@
+//! sigstore-oidc (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! sigstore-timestamp (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! sigstore-tlog (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! sigstore-tuf (under construction).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! sigstore-verify (under construction).
+#![forbid(unsafe_code)]
