@@ -110,11 +110,10 @@ impl Digest {
 
     /// Lowercase hex of the digest bytes.
     pub fn to_hex(&self) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
+        use std::fmt::Write as _;
         let mut s = String::with_capacity(self.algorithm.len() * 2);
         for b in self.as_bytes() {
-            s.push(char::from(HEX[usize::from(b >> 4)]));
-            s.push(char::from(HEX[usize::from(b & 0x0f)]));
+            let _ = write!(s, "{b:02x}");
         }
         s
     }
@@ -243,7 +242,11 @@ mod tests {
     #[test]
     fn streaming_equals_one_shot() {
         let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        for alg in [HashAlgorithm::Sha256, HashAlgorithm::Sha384, HashAlgorithm::Sha512] {
+        for alg in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ] {
             let streamed = digest_reader(alg, &data[..]).unwrap();
             assert_eq!(streamed, alg.hash(&data));
         }

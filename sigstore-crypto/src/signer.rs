@@ -121,11 +121,13 @@ impl Signer for KeySigner {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         Ok(match &self.inner {
             SignerInner::P256(k) => {
-                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(|_| Error::Signing)?;
+                let sig: p256::ecdsa::Signature =
+                    k.try_sign(message).map_err(|_| Error::Signing)?;
                 sig.to_der().as_bytes().to_vec()
             }
             SignerInner::P384(k) => {
-                let sig: p384::ecdsa::Signature = k.try_sign(message).map_err(|_| Error::Signing)?;
+                let sig: p384::ecdsa::Signature =
+                    k.try_sign(message).map_err(|_| Error::Signing)?;
                 sig.to_der().as_bytes().to_vec()
             }
             SignerInner::Ed25519(k) => k.try_sign(message).map_err(|_| Error::Signing)?.to_vec(),
