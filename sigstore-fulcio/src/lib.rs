@@ -1,2 +1,30 @@
-//! sigstore-fulcio (under construction).
+//! X.509 certificates for Sigstore keyless verification.
+//!
+//! - [`Certificate`]: strict DER/PEM parsing (RFC 5280 §4.1) with cached fields.
+//! - [`CertificateAuthority`] and [`verify_chain`]: RFC 5280 §6 path validation of a leaf to the
+//!   certificate authorities of a Sigstore trusted root at every verification time, with
+//!   basic constraints, path length, key usage, extended key usage (id-kp-codeSigning for
+//!   Fulcio, critical and exclusive id-kp-timeStamping for RFC 3161 §2.3 signers), critical
+//!   extensions and trusted-root `validFor` windows (inclusive ends). Intermediates come only
+//!   from the trusted root; [`prune_bundle_certificates`] drops the rest and rejects roots
+//!   shipped in a bundle (Sigstore client spec §4.3).
+//!
+//! The crate never sees a bundle: it takes DER certificates, `i64` Unix-second times and typed
+//! trust inputs. All signatures go through [`sigstore_crypto::PublicKey::verify`].
 #![forbid(unsafe_code)]
+
+mod cert;
+mod chain;
+#[allow(dead_code)] // parts are used by the SCT and CSR code
+pub(crate) mod der;
+mod error;
+
+pub use cert::{
+    Certificate, Extension, MAX_CERTIFICATE_BYTES, OID_ANY_EKU, OID_KP_CODE_SIGNING,
+    OID_KP_TIME_STAMPING, UNDERSTOOD_CRITICAL_EXTENSIONS,
+};
+pub use chain::{
+    prune_bundle_certificates, verify_chain, BundleCertificates, CertificateAuthority,
+    KeyPurpose, TimeRange, VerifiedChain, MAX_CHAIN_CERTIFICATES, MAX_PATH_BUILDING_SIGNATURES,
+};
+pub use error::Error;
