@@ -1,2 +1,52 @@
-//! sigstore-timestamp (under construction).
+//! RFC 3161 timestamps for Sigstore: parsing, verification against a trusted root's
+//! timestamp authorities, and (feature `client`) a TSA client.
+//!
+//! # What is implemented
+//! - RFC 3161 §2.4.2 `TimeStampResp` (PKIStatusInfo: granted / grantedWithMods only) and
+//!   `TimeStampToken`, the CMS `SignedData` of RFC 5652 §5 (exactly one `SignerInfo`, signed
+//!   attributes required) and its `TSTInfo`. Parsing is strict DER with named limits
+//!   ([`MAX_TIMESTAMP_BYTES`], [`MAX_CMS_CERTIFICATES`], [`MAX_SIGNED_ATTRIBUTES`],
+//!   [`MAX_INTEGER_BYTES`]). Sigstore bundles'
+//!   `verificationMaterial.timestampVerificationData.rfc3161Timestamps[].signedTimestamp`
+//!   hold a `TimeStampResp`; [`TimeStampToken::from_der`] accepts that or a bare token.
+//! - [`verify_timestamp`]: the signer is the certificate the `SignerInfo` identifies, looked up
+//!   among the trusted authorities' signing certificates (never "the first certificate in
+//!   the bag"); signed attributes (content-type, message-digest, signing-certificate-v2 of
+//!   RFC 5035), the CMS signature (RFC 5652 §5.4), the message imprint over the bundle's
+//!   signature bytes (SHA-256/384/512), the authority's `validFor` window (inclusive), the
+//!   signer profile of RFC 3161 §2.3 (critical, exclusive id-kp-timeStamping EKU, not a CA)
+//!   and RFC 5280 path validation at genTime through `sigstore-fulcio`.
+//! - Feature `client`: [`client::TsaClient`] sends an RFC 3161 §2.4.1 `TimeStampReq` over
+//!   HTTP (RFC 3161 §3.4) and checks the response against the request, then verifies it.
+//!
+//! # Untrusted versus invalid
+//! [`Error::UntrustedAuthority`] means no trusted authority's signing certificate is the token's
+//! signer: a verifier ignores the token and does not count it toward a threshold (a bundle
+//! may carry timestamps for other trust roots). Every other verification error concerns a
+//! token that names a trusted authority's signing certificate and fails a check: evidence of
+//! tampering, which a verifier must treat as fatal.
+//!
+//! Verification is synchronous and performs no I/O.
 #![forbid(unsafe_code)]
+
+mod asn1;
+#[cfg(feature = "client")]
+pub mod client;
+mod error;
+mod oids;
+mod token;
+mod tstinfo;
+mod verify;
+
+pub use error::Error;
+pub use token::{
+    SignerIdentifier, TimeStampToken, MAX_CMS_CERTIFICATES, MAX_SIGNED_ATTRIBUTES,
+    MAX_TIMESTAMP_BYTES,
+};
+pub use tstinfo::{Accuracy, TstInfo, MAX_INTEGER_BYTES};
+pub use verify::{
+    verify_timestamp, verify_token, TimestampAuthority, VerifiedTimestamp,
+    MAX_TIMESTAMP_AUTHORITIES,
+};
+
+pub use sigstore_fulcio::TimeRange;

@@ -1,0 +1,313 @@
+//! Verification of a timestamp token against trusted timestamp authorities.
+
+use sigstore_crypto::HashAlgorithm;
+use sigstore_fulcio::{verify_chain, Certificate, CertificateAuthority, KeyPurpose, TimeRange};
+
+use crate::token::{SignerIdentifier, TimeStampToken};
+use crate::{oids, Error};
+
+/// Most timestamp authorities one [`verify_timestamp`] call considers (bounds work when a
+/// trusted root lists many authorities).
+pub const MAX_TIMESTAMP_AUTHORITIES: usize = 32;
+
+/// A timestamp authority from a Sigstore trusted root (`timestampAuthorities[]`).
+///
+/// Its certificate chain is the signing certificate first, then intermediates, then the root
+/// (the trusted root's `certChain` order). The signing certificate is the only certificate
+/// that may sign tokens for this authority; the rest form the
+/// [`CertificateAuthority`] its chain is validated against.
+#[derive(Debug, Clone)]
+pub struct TimestampAuthority {
+    signer: Certificate,
+    ca: CertificateAuthority,
+}
+
+impl TimestampAuthority {
+    /// Build an authority from its chain (signing certificate first, root last) and its
+    /// trusted-root `validFor` window (inclusive ends).
+    ///
+    /// The chain must hold at least the signing certificate and one CA certificate; the CA
+    /// certificates must each be signed by the next ([`CertificateAuthority::new`]).
+    pub fn new(chain: Vec<Certificate>, valid_for: TimeRange) -> Result<Self, Error> {
+        let mut it = chain.into_iter();
+        let signer = it
+            .next()
+            .ok_or(Error::InvalidAuthority("empty certificate chain"))?;
+        let rest: Vec<Certificate> = it.collect();
+        if rest.is_empty() {
+            return Err(Error::InvalidAuthority(
+                "chain holds only the signing certificate, no CA",
+            ));
+        }
+        let ca = CertificateAuthority::new(rest, valid_for).map_err(Error::Certificate)?;
+        Ok(TimestampAuthority { signer, ca })
+    }
+
+    /// Build an authority from DER certificates (signing certificate first, root last).
+    pub fn from_der_chain<B: AsRef<[u8]>>(chain: &[B], valid_for: TimeRange) -> Result<Self, Error> {
+        if chain.len() > sigstore_fulcio::MAX_CHAIN_CERTIFICATES {
+            return Err(Error::TooLarge {
+                what: "authority certificates",
+                limit: sigstore_fulcio::MAX_CHAIN_CERTIFICATES,
+                found: chain.len(),
+            });
+        }
+        let certs = chain
+            .iter()
+            .map(|c| Certificate::from_der(c.as_ref()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Error::Certificate)?;
+        Self::new(certs, valid_for)
+    }
+
+    /// The signing certificate.
+    pub fn signing_certificate(&self) -> &Certificate {
+        &self.signer
+    }
+
+    /// The CA certificates (intermediates first, root last).
+    pub fn ca_certificates(&self) -> &[Certificate] {
+        self.ca.certificates()
+    }
+
+    /// The trusted root's `validFor` window.
+    pub fn valid_for(&self) -> TimeRange {
+        self.ca.valid_for()
+    }
+}
+
+/// A timestamp that passed every check of [`verify_timestamp`]. Only verification creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedTimestamp {
+    time: i64,
+    time_nanos: u32,
+    authority_index: usize,
+    serial: Vec<u8>,
+    imprint_algorithm: HashAlgorithm,
+    policy: String,
+}
+
+impl VerifiedTimestamp {
+    /// genTime in Unix seconds (fraction truncated): the verified time of the signature.
+    pub fn time(&self) -> i64 {
+        self.time
+    }
+
+    /// The fractional part of genTime in nanoseconds.
+    pub fn time_nanos(&self) -> u32 {
+        self.time_nanos
+    }
+
+    /// Index into the `authorities` slice of the authority that signed the token.
+    pub fn authority_index(&self) -> usize {
+        self.authority_index
+    }
+
+    /// The TSTInfo serial number (INTEGER content octets).
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// The message imprint's hash algorithm.
+    pub fn hash_algorithm(&self) -> HashAlgorithm {
+        self.imprint_algorithm
+    }
+
+    /// The TSA policy OID, dotted.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+}
+
+/// Parse and verify an RFC 3161 timestamp over `signed_data` (the bundle's signature bytes:
+/// `messageSignature.signature` or the DSSE signature).
+///
+/// `token_der` is a `TimeStampResp` or a bare `TimeStampToken`. See
+/// [`verify_token`] for the checks.
+pub fn verify_timestamp(
+    token_der: &[u8],
+    signed_data: &[u8],
+    authorities: &[TimestampAuthority],
+) -> Result<VerifiedTimestamp, Error> {
+    let token = TimeStampToken::from_der(token_der)?;
+    verify_token(&token, signed_data, authorities)
+}
+
+/// Verify a parsed token over `signed_data` against `authorities`.
+///
+/// 1. The signer is the certificate the SignerInfo `sid` names (issuerAndSerialNumber or
+///    subjectKeyIdentifier), looked up among the authorities' signing certificates only.
+///    Certificates embedded in the token never decide anything (CVE-2026-33753,
+///    CVE-2026-39984). No match: [`Error::UntrustedAuthority`].
+/// 2. Signed attributes (RFC 5652 §5.3, §11): content-type is id-ct-TSTInfo, message-digest is
+///    the SignerInfo digestAlgorithm hash of the TSTInfo, signing-certificate-v2 (RFC 5035)
+///    when present binds the signer certificate (hash and issuerSerial). A signing-certificate
+///    (v1, SHA-1 ESSCertID) attribute is not compared: SHA-1 is not implemented; the `sid`
+///    match already binds the certificate.
+/// 3. The CMS signature over the DER signed attributes (re-tagged SET OF) verifies with the
+///    signer's key (CVE-2025-52556).
+/// 4. The message imprint is the imprint algorithm's hash of `signed_data`
+///    (SHA-256/384/512).
+/// 5. genTime lies in that authority's `validFor` (inclusive, TOB-11), and in the signer
+///    certificate's validity.
+/// 6. The signer is not a CA (basicConstraints) and its extended key usage is exactly one
+///    critical id-kp-timeStamping (RFC 3161 §2.3).
+/// 7. The signer's chain to the authority's CA certificates is valid at genTime (RFC 5280
+///    path validation, hybrid model: a chain expired now but valid at genTime passes).
+///
+/// When several authorities list the signer certificate, the first that passes wins; if
+/// none passes, the first failure is returned.
+pub fn verify_token(
+    token: &TimeStampToken,
+    signed_data: &[u8],
+    authorities: &[TimestampAuthority],
+) -> Result<VerifiedTimestamp, Error> {
+    if authorities.len() > MAX_TIMESTAMP_AUTHORITIES {
+        return Err(Error::TooLarge {
+            what: "timestamp authorities",
+            limit: MAX_TIMESTAMP_AUTHORITIES,
+            found: authorities.len(),
+        });
+    }
+    let mut first_error = None;
+    for (index, authority) in authorities.iter().enumerate() {
+        if !sid_matches(&token.sid, &authority.signer) {
+            continue;
+        }
+        match verify_with(token, signed_data, authority, index) {
+            Ok(v) => return Ok(v),
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    Err(first_error.unwrap_or(Error::UntrustedAuthority))
+}
+
+fn sid_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerial { issuer, serial } => {
+            issuer.as_slice() == cert.issuer_der() && serial.as_slice() == cert.serial()
+        }
+        SignerIdentifier::SubjectKeyId(ski) => cert.subject_key_id() == Some(ski.as_slice()),
+    }
+}
+
+fn verify_with(
+    token: &TimeStampToken,
+    signed_data: &[u8],
+    authority: &TimestampAuthority,
+    index: usize,
+) -> Result<VerifiedTimestamp, Error> {
+    let signer = &authority.signer;
+
+    // 2. Signed attributes.
+    if token.content_type_attr != oids::CT_TST_INFO.as_bytes() {
+        return Err(Error::ContentTypeAttribute {
+            found: crate::asn1::oid_string(&token.content_type_attr),
+        });
+    }
+    let econtent_digest = token.digest_algorithm.hash(&token.econtent);
+    if econtent_digest.as_bytes() != token.message_digest_attr.as_slice() {
+        return Err(Error::MessageDigestMismatch {
+            algorithm: token.digest_algorithm,
+        });
+    }
+    if let Some(ess) = &token.ess_cert_id_v2 {
+        let cert_hash = ess.hash.algorithm().hash(signer.der());
+        if cert_hash != ess.hash {
+            return Err(Error::SigningCertificateMismatch);
+        }
+        if let Some((issuer, serial)) = &ess.issuer_serial {
+            if serial.as_slice() != signer.serial()
+                || issuer
+                    .as_ref()
+                    .is_some_and(|i| i.as_slice() != signer.issuer_der())
+            {
+                return Err(Error::SigningCertificateMismatch);
+            }
+        }
+    }
+
+    // 3. CMS signature.
+    signer
+        .public_key()
+        .verify(
+            token.signature_scheme,
+            &token.signed_attrs_der,
+            &token.signature,
+        )
+        .map_err(|e| match e {
+            sigstore_crypto::Error::KeyMismatch { .. }
+            | sigstore_crypto::Error::UnsupportedAlgorithm(_) => Error::Crypto(e),
+            _ => Error::InvalidSignature,
+        })?;
+
+    // 4. Message imprint.
+    let tst = &token.tst_info;
+    let imprint = tst.message_imprint();
+    if imprint.algorithm().hash(signed_data) != *imprint {
+        return Err(Error::ImprintMismatch {
+            algorithm: imprint.algorithm(),
+        });
+    }
+
+    // 5. Time windows.
+    let time = tst.gen_time();
+    let valid_for = authority.valid_for();
+    if !valid_for.contains(time) {
+        return Err(Error::OutsideValidity {
+            time,
+            start: valid_for.start,
+            end: valid_for.end,
+        });
+    }
+    if !signer.is_valid_at(time) {
+        return Err(Error::CertificateExpired {
+            time,
+            not_before: signer.not_before(),
+            not_after: signer.not_after(),
+        });
+    }
+
+    // 6. Signer certificate profile (RFC 3161 §2.3).
+    if signer.is_ca() {
+        return Err(Error::SignerIsCa);
+    }
+    let eku = signer
+        .extension(EKU_OID)
+        .ok_or(Error::ExtendedKeyUsage("missing"))?;
+    if !eku.critical {
+        return Err(Error::ExtendedKeyUsage("not critical"));
+    }
+    match signer.extended_key_usage() {
+        Some([only]) if only == sigstore_fulcio::OID_KP_TIME_STAMPING => {}
+        Some(list) if list.iter().any(|o| o == sigstore_fulcio::OID_KP_TIME_STAMPING) => {
+            return Err(Error::ExtendedKeyUsage("purposes other than timeStamping"))
+        }
+        _ => return Err(Error::ExtendedKeyUsage("no id-kp-timeStamping")),
+    }
+
+    // 7. Chain at genTime.
+    verify_chain(
+        signer,
+        std::slice::from_ref(&authority.ca),
+        &[time],
+        KeyPurpose::TimeStamping,
+    )
+    .map_err(Error::Chain)?;
+
+    Ok(VerifiedTimestamp {
+        time,
+        time_nanos: tst.gen_time_nanos(),
+        authority_index: index,
+        serial: tst.serial_number().to_vec(),
+        imprint_algorithm: imprint.algorithm(),
+        policy: tst.policy().to_owned(),
+    })
+}
+
+/// id-ce-extKeyUsage (RFC 5280 §4.2.1.12).
+const EKU_OID: &str = "2.5.29.37";
