@@ -5,6 +5,7 @@
 //! accepted; anything else is rejected rather than guessed at.
 
 /// Universal tag numbers and constructed forms used in this crate.
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) mod tag {
     pub(crate) const BOOLEAN: u8 = 0x01;
     pub(crate) const INTEGER: u8 = 0x02;

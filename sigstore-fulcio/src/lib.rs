@@ -15,9 +15,10 @@
 
 mod cert;
 mod chain;
-#[allow(dead_code)] // parts are used by the SCT and CSR code
 pub(crate) mod der;
 mod error;
+mod identity;
+mod sct;
 
 pub use cert::{
     Certificate, Extension, MAX_CERTIFICATE_BYTES, OID_ANY_EKU, OID_KP_CODE_SIGNING,
@@ -28,3 +29,11 @@ pub use chain::{
     KeyPurpose, TimeRange, VerifiedChain, MAX_CHAIN_CERTIFICATES, MAX_PATH_BUILDING_SIGNATURES,
 };
 pub use error::Error;
+pub use identity::{
+    CertificateIdentity, FulcioExtensions, SubjectAlternativeName, FULCIO_OID_PREFIX,
+    OID_ISSUER_V1, OID_ISSUER_V2, OID_OTHERNAME_SAN,
+};
+pub use sct::{
+    embedded_scts, precertificate_tbs, verify_sct, verify_scts, CtLog, Sct, VerifiedSct, MAX_SCTS,
+    MAX_SCT_BYTES, OID_SCT_LIST,
+};
