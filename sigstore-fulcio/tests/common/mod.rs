@@ -147,3 +147,5 @@ pub fn ct_logs(root: &Value) -> Vec<CtLog> {
         })
         .collect()
 }
+
+pub mod pki;
