@@ -201,7 +201,11 @@ pub(crate) fn to_u64(bytes: &[u8]) -> Option<u64> {
     if trimmed.len() > 8 {
         return None;
     }
-    Some(trimmed.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)))
+    Some(
+        trimmed
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+    )
 }
 
 /// Render OID content octets in dotted form (for error messages).

@@ -13,7 +13,11 @@ macro_rules! oid {
     };
 }
 
-oid!(SIGNED_DATA, "1.2.840.113549.1.7.2", "id-signedData (RFC 5652 §5.1)");
+oid!(
+    SIGNED_DATA,
+    "1.2.840.113549.1.7.2",
+    "id-signedData (RFC 5652 §5.1)"
+);
 oid!(
     CT_TST_INFO,
     "1.2.840.113549.1.9.16.1.4",
@@ -47,9 +51,21 @@ oid!(ECDSA_SHA384, "1.2.840.10045.4.3.3", "ecdsa-with-SHA384");
 oid!(ECDSA_SHA512, "1.2.840.10045.4.3.4", "ecdsa-with-SHA512");
 oid!(EC_PUBLIC_KEY, "1.2.840.10045.2.1", "id-ecPublicKey");
 oid!(RSA_ENCRYPTION, "1.2.840.113549.1.1.1", "rsaEncryption");
-oid!(RSA_SHA256, "1.2.840.113549.1.1.11", "sha256WithRSAEncryption");
-oid!(RSA_SHA384, "1.2.840.113549.1.1.12", "sha384WithRSAEncryption");
-oid!(RSA_SHA512, "1.2.840.113549.1.1.13", "sha512WithRSAEncryption");
+oid!(
+    RSA_SHA256,
+    "1.2.840.113549.1.1.11",
+    "sha256WithRSAEncryption"
+);
+oid!(
+    RSA_SHA384,
+    "1.2.840.113549.1.1.12",
+    "sha384WithRSAEncryption"
+);
+oid!(
+    RSA_SHA512,
+    "1.2.840.113549.1.1.13",
+    "sha512WithRSAEncryption"
+);
 oid!(RSA_PSS, "1.2.840.113549.1.1.10", "id-RSASSA-PSS");
 oid!(MGF1, "1.2.840.113549.1.1.8", "id-mgf1");
 oid!(ED25519, "1.3.101.112", "id-Ed25519");
@@ -75,7 +91,12 @@ pub(crate) fn hash_algorithm_identifier(alg: HashAlgorithm) -> Vec<u8> {
         HashAlgorithm::Sha512 => SHA512,
     };
     let oid = oid.as_bytes();
-    let mut out = vec![tag::SEQUENCE, (oid.len() + 2) as u8, tag::OID, oid.len() as u8];
+    let mut out = vec![
+        tag::SEQUENCE,
+        (oid.len() + 2) as u8,
+        tag::OID,
+        oid.len() as u8,
+    ];
     out.extend_from_slice(oid);
     out
 }

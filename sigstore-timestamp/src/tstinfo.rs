@@ -195,8 +195,7 @@ fn parse_accuracy(mut r: Reader<'_>) -> Result<Accuracy, Error> {
 
 fn digits(bytes: &[u8]) -> Option<u32> {
     bytes.iter().try_fold(0u32, |acc, b| {
-        b.is_ascii_digit()
-            .then(|| acc * 10 + u32::from(b - b'0'))
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
     })
 }
 
@@ -215,7 +214,9 @@ pub(crate) fn parse_generalized_time(s: &[u8]) -> Result<(i64, u32), Error> {
         }
         None => (body, &[][..]),
     };
-    if main.len() != 14 || (body.len() != main.len() && (frac.is_empty() || frac.last() == Some(&b'0'))) {
+    if main.len() != 14
+        || (body.len() != main.len() && (frac.is_empty() || frac.last() == Some(&b'0')))
+    {
         return Err(bad());
     }
     let field = |a: usize, b: usize| main.get(a..b).and_then(digits).ok_or_else(bad);

@@ -44,7 +44,10 @@ impl TimestampAuthority {
     }
 
     /// Build an authority from DER certificates (signing certificate first, root last).
-    pub fn from_der_chain<B: AsRef<[u8]>>(chain: &[B], valid_for: TimeRange) -> Result<Self, Error> {
+    pub fn from_der_chain<B: AsRef<[u8]>>(
+        chain: &[B],
+        valid_for: TimeRange,
+    ) -> Result<Self, Error> {
         if chain.len() > sigstore_fulcio::MAX_CHAIN_CERTIFICATES {
             return Err(Error::TooLarge {
                 what: "authority certificates",
@@ -155,8 +158,9 @@ pub fn verify_timestamp(
 /// 7. The signer's chain to the authority's CA certificates is valid at genTime (RFC 5280
 ///    path validation, hybrid model: a chain expired now but valid at genTime passes).
 ///
-/// When several authorities list the signer certificate, the first that passes wins; if
-/// none passes, the first failure is returned.
+/// When several authorities list a certificate the `sid` names, the first that passes wins;
+/// if none passes, the first failure that happened after the CMS signature verified is
+/// returned, else the first failure.
 pub fn verify_token(
     token: &TimeStampToken,
     signed_data: &[u8],
@@ -169,21 +173,24 @@ pub fn verify_token(
             found: authorities.len(),
         });
     }
-    let mut first_error = None;
+    // The error to report: a failure after the CMS signature verified under an authority's
+    // key explains more than one where it did not (several authorities may list look-alike
+    // certificates with the same issuer and serial).
+    let mut best: Option<(Error, bool)> = None;
     for (index, authority) in authorities.iter().enumerate() {
         if !sid_matches(&token.sid, &authority.signer) {
             continue;
         }
         match verify_with(token, signed_data, authority, index) {
             Ok(v) => return Ok(v),
-            Err(e) => {
-                if first_error.is_none() {
-                    first_error = Some(e);
+            Err((e, signed)) => {
+                if best.as_ref().is_none_or(|(_, b)| signed && !b) {
+                    best = Some((e, signed));
                 }
             }
         }
     }
-    Err(first_error.unwrap_or(Error::UntrustedAuthority))
+    Err(best.map_or(Error::UntrustedAuthority, |(e, _)| e))
 }
 
 fn sid_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
@@ -200,9 +207,16 @@ fn verify_with(
     signed_data: &[u8],
     authority: &TimestampAuthority,
     index: usize,
-) -> Result<VerifiedTimestamp, Error> {
-    let signer = &authority.signer;
+) -> Result<VerifiedTimestamp, (Error, bool)> {
+    check_signed_attributes_and_signature(token, &authority.signer).map_err(|e| (e, false))?;
+    check_after_signature(token, signed_data, authority, index).map_err(|e| (e, true))
+}
 
+/// Steps 2 and 3 of [`verify_token`].
+fn check_signed_attributes_and_signature(
+    token: &TimeStampToken,
+    signer: &Certificate,
+) -> Result<(), Error> {
     // 2. Signed attributes.
     if token.content_type_attr != oids::CT_TST_INFO.as_bytes() {
         return Err(Error::ContentTypeAttribute {
@@ -244,6 +258,17 @@ fn verify_with(
             | sigstore_crypto::Error::UnsupportedAlgorithm(_) => Error::Crypto(e),
             _ => Error::InvalidSignature,
         })?;
+    Ok(())
+}
+
+/// Steps 4 to 7 of [`verify_token`].
+fn check_after_signature(
+    token: &TimeStampToken,
+    signed_data: &[u8],
+    authority: &TimestampAuthority,
+    index: usize,
+) -> Result<VerifiedTimestamp, Error> {
+    let signer = &authority.signer;
 
     // 4. Message imprint.
     let tst = &token.tst_info;
@@ -284,7 +309,11 @@ fn verify_with(
     }
     match signer.extended_key_usage() {
         Some([only]) if only == sigstore_fulcio::OID_KP_TIME_STAMPING => {}
-        Some(list) if list.iter().any(|o| o == sigstore_fulcio::OID_KP_TIME_STAMPING) => {
+        Some(list)
+            if list
+                .iter()
+                .any(|o| o == sigstore_fulcio::OID_KP_TIME_STAMPING) =>
+        {
             return Err(Error::ExtendedKeyUsage("purposes other than timeStamping"))
         }
         _ => return Err(Error::ExtendedKeyUsage("no id-kp-timeStamping")),

@@ -12,7 +12,9 @@ use common::*;
 use sigstore_timestamp::{verify_timestamp, Error, TimeStampToken, VerifiedTimestamp};
 
 fn case(name: &str) -> Option<(Vec<Vec<u8>>, Vec<u8>, serde_json::Value)> {
-    let dir = shared_dir()?.join("sigstore-conformance/assets/bundle-verify").join(name);
+    let dir = shared_dir()?
+        .join("sigstore-conformance/assets/bundle-verify")
+        .join(name);
     let bundle = read_json(&dir.join("bundle.sigstore.json"));
     let root = read_json(&dir.join("trusted_root.json"));
     let (ts, sig) = bundle_timestamps(&bundle);
@@ -28,7 +30,9 @@ fn run(name: &str) -> Option<Result<VerifiedTimestamp, Error>> {
 
 #[test]
 fn with_embedded_cert_passes() {
-    let Some(r) = run("rekor2-timestamp-with-embedded-cert") else { return };
+    let Some(r) = run("rekor2-timestamp-with-embedded-cert") else {
+        return;
+    };
     let v = r.unwrap();
     assert_eq!(v.time(), rfc3339("2025-08-06T18:51:36Z"));
     assert_eq!(v.authority_index(), 0);
@@ -36,50 +40,66 @@ fn with_embedded_cert_passes() {
 
 #[test]
 fn without_embedded_cert_passes() {
-    let Some(r) = run("rekor2-timestamp-without-embedded-cert") else { return };
+    let Some(r) = run("rekor2-timestamp-without-embedded-cert") else {
+        return;
+    };
     r.unwrap();
 }
 
 #[test]
 fn expired_cert_chain_passes_at_gen_time() {
-    let Some(r) = run("rekor2-timestamp-with-expired-cert-chain") else { return };
+    let Some(r) = run("rekor2-timestamp-with-expired-cert-chain") else {
+        return;
+    };
     r.unwrap();
 }
 
 #[test]
 fn validity_end_inclusive_passes() {
-    let Some(r) = run("trust-root-tsa-validity-end-inclusive") else { return };
+    let Some(r) = run("trust-root-tsa-validity-end-inclusive") else {
+        return;
+    };
     let v = r.unwrap();
     assert_eq!(v.time(), rfc3339("2025-06-12T12:02:20Z"));
 }
 
 #[test]
 fn payload_mismatch_is_imprint_error() {
-    let Some(r) = run("rekor2-timestamp-payload-mismatch_fail") else { return };
+    let Some(r) = run("rekor2-timestamp-payload-mismatch_fail") else {
+        return;
+    };
     assert!(matches!(r, Err(Error::ImprintMismatch { .. })), "{r:?}");
 }
 
 #[test]
 fn untrusted_tsa_with_embedded_cert() {
-    let Some(r) = run("rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail") else { return };
+    let Some(r) = run("rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail") else {
+        return;
+    };
     assert!(matches!(r, Err(Error::UntrustedAuthority)), "{r:?}");
 }
 
 #[test]
 fn untrusted_tsa_without_embedded_cert() {
-    let Some(r) = run("rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail") else { return };
+    let Some(r) = run("rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail") else {
+        return;
+    };
     assert!(matches!(r, Err(Error::UntrustedAuthority)), "{r:?}");
 }
 
 #[test]
 fn outside_tsa_cert_validity() {
-    let Some(r) = run("rekor2-timestamp-outside-tsa-cert-validity_fail") else { return };
+    let Some(r) = run("rekor2-timestamp-outside-tsa-cert-validity_fail") else {
+        return;
+    };
     assert!(matches!(r, Err(Error::CertificateExpired { .. })), "{r:?}");
 }
 
 #[test]
 fn outside_trust_root_tsa_validity() {
-    let Some(r) = run("rekor2-timestamp-outside-trust-root-tsa-validity_fail") else { return };
+    let Some(r) = run("rekor2-timestamp-outside-trust-root-tsa-validity_fail") else {
+        return;
+    };
     assert!(matches!(r, Err(Error::OutsideValidity { .. })), "{r:?}");
 }
 
@@ -92,7 +112,9 @@ fn intoto_tsa_outside_signing_cert_validity() {
         "intoto-tsa-timestamp-outside-cert-validity_fail",
         "rekor2-timestamp-with-incorrect-time_fail",
     ] {
-        let path = dir.join("sigstore-conformance/assets/bundle-verify").join(name);
+        let path = dir
+            .join("sigstore-conformance/assets/bundle-verify")
+            .join(name);
         let bundle = read_json(&path.join("bundle.sigstore.json"));
         let root = read_json(&path.join("trusted_root.json"));
         let (ts, sig) = bundle_timestamps(&bundle);

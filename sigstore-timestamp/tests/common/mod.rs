@@ -37,7 +37,9 @@ pub fn shared_dir() -> Option<PathBuf> {
 
 pub fn b64(s: &str) -> Vec<u8> {
     let clean: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD.decode(clean).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(clean)
+        .unwrap()
 }
 
 /// RFC 3339 `YYYY-MM-DDThh:mm:ss[.f]Z` to Unix seconds.
