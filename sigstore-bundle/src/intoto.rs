@@ -1,0 +1,134 @@
+//! in-toto attestation Statements, layer v0.1 and v1 (in-toto/attestation `spec/v1/statement.md`).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::json::{self, DocKind, Nulls, Obj, ObjOut, Out};
+use crate::limits::MAX_STATEMENT_BYTES;
+
+/// `_type` of an in-toto Statement v0.1.
+pub const STATEMENT_V0_1: &str = "https://in-toto.io/Statement/v0.1";
+/// `_type` of an in-toto Statement v1.
+pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
+
+/// An in-toto Statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// `_type`: [`STATEMENT_V0_1`] or [`STATEMENT_V1`].
+    pub type_: String,
+    /// `subject` (at most [`MAX_SUBJECTS`](crate::MAX_SUBJECTS)).
+    pub subject: Vec<Subject>,
+    /// `predicateType`.
+    pub predicate_type: String,
+    /// `predicate`, kept as parsed JSON; absent when the statement has none.
+    pub predicate: Option<Value>,
+}
+
+/// One subject of a Statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    /// `name`, if present.
+    pub name: Option<String>,
+    /// `digest`: algorithm name (e.g. `sha256`) to lowercase hex value, at most
+    /// [`MAX_DIGESTS_PER_SUBJECT`](crate::MAX_DIGESTS_PER_SUBJECT) entries, no duplicates.
+    pub digest: BTreeMap<String, String>,
+}
+
+impl Subject {
+    /// Whether this subject lists `alg` (an in-toto name such as `sha256`) with exactly
+    /// `digest` (compared as hex, ignoring case).
+    pub fn has_digest(&self, alg: &str, digest: &[u8]) -> bool {
+        let Some(hex) = self.digest.get(alg) else {
+            return false;
+        };
+        if hex.len() != digest.len() * 2 {
+            return false;
+        }
+        let want: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        hex.eq_ignore_ascii_case(&want)
+    }
+}
+
+impl Statement {
+    /// Parses a Statement (at most [`MAX_STATEMENT_BYTES`], [`MAX_SUBJECTS`](crate::MAX_SUBJECTS)
+    /// subjects, [`MAX_DIGESTS_PER_SUBJECT`](crate::MAX_DIGESTS_PER_SUBJECT) digests each).
+    /// Unknown `_type` is [`Error::UnknownStatementType`].
+    pub fn from_json(input: &[u8]) -> Result<Self> {
+        let v = json::parse_document(input, DocKind::Statement, MAX_STATEMENT_BYTES)?;
+        let mut o = Obj::new(
+            v,
+            "",
+            &["_type", "subject", "predicateType", "predicate"],
+            Nulls::Reject,
+        )?;
+        let type_ = o.str("_type")?;
+        if type_ != STATEMENT_V0_1 && type_ != STATEMENT_V1 {
+            return Err(Error::UnknownStatementType { found: type_ });
+        }
+        let subject = o.list("subject", |v, f| {
+            let mut so = Obj::new(v, f, &["name", "digest"], Nulls::Reject)?;
+            let name = so.opt_str("name")?;
+            let dfield = so.field("digest");
+            let Value::Object(map) = so.req("digest")? else {
+                return Err(Error::Type {
+                    field: dfield,
+                    expected: "an object",
+                });
+            };
+            let digest = map
+                .into_iter()
+                .map(|(k, v)| {
+                    let f = json::join(&dfield, &k);
+                    Ok((k, json::as_string(v, &f)?))
+                })
+                .collect::<Result<_>>()?;
+            Ok(Subject { name, digest })
+        })?;
+        let predicate_type = o.str("predicateType")?;
+        let predicate = o.opt("predicate")?;
+        Ok(Self {
+            type_,
+            subject,
+            predicate_type,
+            predicate,
+        })
+    }
+
+    fn to_out(&self) -> Out {
+        let subjects = self
+            .subject
+            .iter()
+            .map(|s| {
+                let mut o = ObjOut::new();
+                if let Some(n) = &s.name {
+                    o = o.str("name", n);
+                }
+                let mut d = ObjOut::new();
+                for (k, v) in &s.digest {
+                    d = d.str(k, v);
+                }
+                o.put("digest", d.done()).done()
+            })
+            .collect();
+        let mut o = ObjOut::new()
+            .str("_type", &self.type_)
+            .put("subject", Out::Arr(subjects))
+            .str("predicateType", &self.predicate_type);
+        if let Some(p) = &self.predicate {
+            o = o.put("predicate", Out::Raw(p.clone()));
+        }
+        o.done()
+    }
+
+    /// Serializes to compact JSON.
+    pub fn to_json(&self) -> Vec<u8> {
+        json::to_vec(&self.to_out())
+    }
+
+    /// Serializes to a `serde_json::Value`.
+    pub fn to_value(&self) -> Value {
+        json::to_value(&self.to_out())
+    }
+}
