@@ -208,7 +208,14 @@ impl Certificate {
                 return Err(ext_err(&oid));
             }
             match ext.parsed_extension() {
-                ParsedExtension::ParseError { .. } => return Err(ext_err(&oid)),
+                // Reject parse errors of the extensions this crate relies on, and of any
+                // critical one; other extensions (e.g. the SCT list, parsed by this crate
+                // itself) are not judged by x509-parser.
+                ParsedExtension::ParseError { .. }
+                    if ext.critical || UNDERSTOOD_CRITICAL_EXTENSIONS.contains(&oid.as_str()) =>
+                {
+                    return Err(ext_err(&oid))
+                }
                 ParsedExtension::SubjectKeyIdentifier(kid) => {
                     subject_key_id = Some(kid.0.to_vec());
                 }
