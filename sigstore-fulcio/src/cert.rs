@@ -193,8 +193,7 @@ impl Certificate {
         if cert.signature_value.unused_bits != 0 {
             return Err(bad("signature BIT STRING has unused bits"));
         }
-        let public_key =
-            PublicKey::from_spki_der(tbs.subject_pki.raw).map_err(Error::PublicKey)?;
+        let public_key = PublicKey::from_spki_der(tbs.subject_pki.raw).map_err(Error::PublicKey)?;
 
         let mut extensions = Vec::with_capacity(tbs.extensions().len());
         let mut subject_key_id = None;

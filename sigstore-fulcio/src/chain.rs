@@ -338,7 +338,9 @@ pub fn prune_bundle_certificates<'a>(
     authorities: &[CertificateAuthority],
 ) -> Result<BundleCertificates<'a>, Error> {
     if certificates.len() > MAX_CHAIN_CERTIFICATES {
-        return Err(Error::MalformedCertificate("too many certificates in chain"));
+        return Err(Error::MalformedCertificate(
+            "too many certificates in chain",
+        ));
     }
     let (leaf, rest) = certificates.split_first().ok_or(Error::NoCertificate)?;
     if certificates.iter().any(Certificate::is_self_signed) {

@@ -39,7 +39,9 @@ pub(crate) struct Tlv<'a> {
 
 /// Reads one TLV from the front of `input`; returns it and the rest.
 pub(crate) fn read_tlv(input: &[u8]) -> Result<(Tlv<'_>, &[u8]), DerError> {
-    let (&tag, rest) = input.split_first().ok_or(DerError("truncated identifier"))?;
+    let (&tag, rest) = input
+        .split_first()
+        .ok_or(DerError("truncated identifier"))?;
     if tag & 0x1f == 0x1f {
         return Err(DerError("high tag number form"));
     }
@@ -239,7 +241,12 @@ mod tests {
 
     #[test]
     fn oid_round_trip() {
-        for s in ["1.3.6.1.4.1.57264.1.8", "1.2.840.10045.4.3.2", "2.5.29.17", "2.999.3"] {
+        for s in [
+            "1.3.6.1.4.1.57264.1.8",
+            "1.2.840.10045.4.3.2",
+            "2.5.29.17",
+            "2.999.3",
+        ] {
             let enc = encode_oid(s).unwrap();
             assert_eq!(decode_oid(&enc).unwrap(), s);
         }

@@ -25,8 +25,8 @@ pub use cert::{
     OID_KP_TIME_STAMPING, UNDERSTOOD_CRITICAL_EXTENSIONS,
 };
 pub use chain::{
-    prune_bundle_certificates, verify_chain, BundleCertificates, CertificateAuthority,
-    KeyPurpose, TimeRange, VerifiedChain, MAX_CHAIN_CERTIFICATES, MAX_PATH_BUILDING_SIGNATURES,
+    prune_bundle_certificates, verify_chain, BundleCertificates, CertificateAuthority, KeyPurpose,
+    TimeRange, VerifiedChain, MAX_CHAIN_CERTIFICATES, MAX_PATH_BUILDING_SIGNATURES,
 };
 pub use error::Error;
 pub use identity::{

@@ -235,7 +235,9 @@ fn signed_data(sct: &Sct, issuer_key_hash: &[u8], tbs: &[u8]) -> Result<Vec<u8>,
     let tbs_len = u32::try_from(tbs.len())
         .ok()
         .filter(|l| *l < (1 << 24))
-        .ok_or(Error::MalformedCertificate("TBSCertificate too large for an SCT"))?;
+        .ok_or(Error::MalformedCertificate(
+            "TBSCertificate too large for an SCT",
+        ))?;
     let ext_len = u16::try_from(sct.extensions.len())
         .map_err(|_| Error::MalformedSct("extensions too long"))?;
     let mut out = Vec::with_capacity(tbs.len() + sct.extensions.len() + 64);

@@ -9,12 +9,10 @@
 mod common;
 
 use common::pki::*;
-use rcgen::{
-    CustomExtension, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType,
-};
+use rcgen::{CustomExtension, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, SanType};
 use sigstore_fulcio::{
-    prune_bundle_certificates, verify_chain, Certificate, CertificateAuthority, Error,
-    KeyPurpose, TimeRange, MAX_CHAIN_CERTIFICATES, MAX_PATH_BUILDING_SIGNATURES,
+    prune_bundle_certificates, verify_chain, Certificate, CertificateAuthority, Error, KeyPurpose,
+    TimeRange, MAX_CHAIN_CERTIFICATES, MAX_PATH_BUILDING_SIGNATURES,
 };
 
 fn open() -> TimeRange {
@@ -28,8 +26,13 @@ fn open() -> TimeRange {
 fn good_chain_verifies() {
     let pki = Pki::new();
     let leaf = pki.leaf().parsed();
-    let chain = verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning)
-        .unwrap();
+    let chain = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
     assert_eq!(chain.chain().len(), 3);
     assert_eq!(chain.issuer(), &pki.intermediate.parsed());
     assert_eq!(chain.authority_index(), 0);
@@ -48,8 +51,13 @@ fn leaf_issued_directly_by_root_of_authority() {
         &pki.root,
     )
     .parsed();
-    let chain = verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning)
-        .unwrap();
+    let chain = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
     assert_eq!(chain.chain().len(), 2);
 }
 
@@ -59,16 +67,32 @@ fn missing_code_signing_eku() {
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::EmailProtection];
     let leaf = issue(p, &pki.intermediate).parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
-    assert!(matches!(err, Error::ExtendedKeyUsage { index: 0, .. }), "{err}");
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::ExtendedKeyUsage { index: 0, .. }),
+        "{err}"
+    );
 
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
     p.extended_key_usages = vec![];
     let leaf = issue(p, &pki.intermediate).parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
-    assert!(matches!(err, Error::ExtendedKeyUsage { index: 0, .. }), "{err}");
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::ExtendedKeyUsage { index: 0, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -77,8 +101,13 @@ fn leaf_with_ca_true() {
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
     p.is_ca = IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     let leaf = issue(p, &pki.intermediate).parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::LeafIsCa), "{err}");
 }
 
@@ -112,7 +141,13 @@ fn ca_without_key_cert_sign() {
     let auth = CertificateAuthority::new(vec![inter.parsed(), root.parsed()], open()).unwrap();
     let err = verify_chain(&leaf, &[auth], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
     assert!(
-        matches!(err, Error::KeyUsage { index: 1, required: "keyCertSign" }),
+        matches!(
+            err,
+            Error::KeyUsage {
+                index: 1,
+                required: "keyCertSign"
+            }
+        ),
         "{err}"
     );
 }
@@ -123,10 +158,21 @@ fn leaf_without_digital_signature() {
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
     p.key_usages = vec![KeyUsagePurpose::KeyEncipherment];
     let leaf = issue(p, &pki.intermediate).parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
     assert!(
-        matches!(err, Error::KeyUsage { index: 0, required: "digitalSignature" }),
+        matches!(
+            err,
+            Error::KeyUsage {
+                index: 0,
+                required: "digitalSignature"
+            }
+        ),
         "{err}"
     );
 }
@@ -135,7 +181,10 @@ fn leaf_without_digital_signature() {
 fn path_length_violation() {
     // root pathlen 0 -> intermediate -> leaf: one intermediate below a pathlen-0 root.
     let root = self_signed(ca_params("root", Some(0), T2024, T2024 + 730 * DAY));
-    let inter = issue(ca_params("intermediate", None, T2024, T2024 + 730 * DAY), &root);
+    let inter = issue(
+        ca_params("intermediate", None, T2024, T2024 + 730 * DAY),
+        &root,
+    );
     let leaf = issue(
         leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600),
         &inter,
@@ -144,7 +193,14 @@ fn path_length_violation() {
     let auth = CertificateAuthority::new(vec![inter.parsed(), root.parsed()], open()).unwrap();
     let err = verify_chain(&leaf, &[auth], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
     assert!(
-        matches!(err, Error::PathLengthExceeded { index: 2, path_len: 0, below: 1 }),
+        matches!(
+            err,
+            Error::PathLengthExceeded {
+                index: 2,
+                path_len: 0,
+                below: 1
+            }
+        ),
         "{err}"
     );
 }
@@ -157,8 +213,13 @@ fn unknown_critical_extension_on_leaf_and_on_ca() {
     ext.set_criticality(true);
     p.custom_extensions.push(ext);
     let leaf = issue(p, &pki.intermediate).parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, Error::UnknownCriticalExtension { index: 0, oid } if oid == "1.2.3.4.5"),
         "{err}"
@@ -166,23 +227,37 @@ fn unknown_critical_extension_on_leaf_and_on_ca() {
 
     // The same extension, non-critical, is fine.
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
-    p.custom_extensions
-        .push(CustomExtension::from_oid_content(&[1, 2, 3, 4, 5], vec![0x05, 0x00]));
+    p.custom_extensions.push(CustomExtension::from_oid_content(
+        &[1, 2, 3, 4, 5],
+        vec![0x05, 0x00],
+    ));
     let leaf = issue(p, &pki.intermediate).parsed();
-    verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap();
+    verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
 
     // The CT precertificate poison is critical and not understood: a precert is no certificate.
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
-    let mut poison = CustomExtension::from_oid_content(
-        &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 3],
-        vec![0x05, 0x00],
-    );
+    let mut poison =
+        CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 11129, 2, 4, 3], vec![0x05, 0x00]);
     poison.set_criticality(true);
     p.custom_extensions.push(poison);
     let leaf = issue(p, &pki.intermediate).parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
-    assert!(matches!(err, Error::UnknownCriticalExtension { index: 0, .. }), "{err}");
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::UnknownCriticalExtension { index: 0, .. }),
+        "{err}"
+    );
 
     // On the intermediate.
     let root = self_signed(ca_params("root", None, T2024, T2024 + 730 * DAY));
@@ -198,7 +273,10 @@ fn unknown_critical_extension_on_leaf_and_on_ca() {
     .parsed();
     let auth = CertificateAuthority::new(vec![inter.parsed(), root.parsed()], open()).unwrap();
     let err = verify_chain(&leaf, &[auth], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
-    assert!(matches!(err, Error::UnknownCriticalExtension { index: 1, .. }), "{err}");
+    assert!(
+        matches!(err, Error::UnknownCriticalExtension { index: 1, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -223,11 +301,24 @@ fn expired_intermediate_at_signing_time() {
     )
     .unwrap_err();
     assert!(
-        matches!(err, Error::CertificateNotValidAt { index: 1, time: SIGNED_AT, .. }),
+        matches!(
+            err,
+            Error::CertificateNotValidAt {
+                index: 1,
+                time: SIGNED_AT,
+                ..
+            }
+        ),
         "{err}"
     );
     // Earlier in the leaf's life it was still valid.
-    verify_chain(&leaf, &[auth], &[T2024 + 10 * DAY + 10], KeyPurpose::CodeSigning).unwrap();
+    verify_chain(
+        &leaf,
+        &[auth],
+        &[T2024 + 10 * DAY + 10],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -237,7 +328,10 @@ fn leaf_not_yet_valid_and_expired() {
     for t in [leaf.not_before() - 1, leaf.not_after() + 1] {
         let err =
             verify_chain(&leaf, &[pki.authority()], &[t], KeyPurpose::CodeSigning).unwrap_err();
-        assert!(matches!(err, Error::CertificateNotValidAt { index: 0, .. }), "{err}");
+        assert!(
+            matches!(err, Error::CertificateNotValidAt { index: 0, .. }),
+            "{err}"
+        );
     }
     // Both ends inclusive.
     verify_chain(
@@ -272,7 +366,16 @@ fn authority_valid_for_end_is_inclusive() {
     )
     .unwrap();
     let err = verify_chain(&leaf, &[ended], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
-    assert!(matches!(err, Error::OutsideAuthorityValidity { time: SIGNED_AT, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::OutsideAuthorityValidity {
+                time: SIGNED_AT,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let not_started = CertificateAuthority::new(
         chain,
         TimeRange {
@@ -283,7 +386,10 @@ fn authority_valid_for_end_is_inclusive() {
     .unwrap();
     let err =
         verify_chain(&leaf, &[not_started], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
-    assert!(matches!(err, Error::OutsideAuthorityValidity { .. }), "{err}");
+    assert!(
+        matches!(err, Error::OutsideAuthorityValidity { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -308,7 +414,10 @@ fn the_right_authority_window_is_used() {
         KeyPurpose::CodeSigning,
     )
     .unwrap_err();
-    assert!(matches!(err, Error::OutsideAuthorityValidity { .. }), "{err}");
+    assert!(
+        matches!(err, Error::OutsideAuthorityValidity { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -324,16 +433,26 @@ fn same_name_wrong_key_issuer() {
         &impostor,
     )
     .parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::InvalidSignature), "{err}");
     // A leaf from an unrelated PKI: nobody with that issuer name.
     let mut other_leaf_params = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
     other_leaf_params.is_ca = IsCa::ExplicitNoCa;
     let unrelated_root = self_signed(ca_params("unrelated", None, T2024, T2024 + 730 * DAY));
     let leaf = issue(other_leaf_params, &unrelated_root).parsed();
-    let err =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::UntrustedIssuer), "{err}");
 }
 
@@ -344,22 +463,26 @@ fn many_candidate_intermediates_hit_the_budget() {
     let root = self_signed(ca_params("root", None, T2024, T2024 + 730 * DAY));
     let mut auths = Vec::new();
     for _ in 0..99 {
-        let decoy = issue(ca_params("busy-name", None, T2024, T2024 + 730 * DAY), &root);
+        let decoy = issue(
+            ca_params("busy-name", None, T2024, T2024 + 730 * DAY),
+            &root,
+        );
         auths.push(CertificateAuthority::new(vec![decoy.parsed(), root.parsed()], open()).unwrap());
     }
     let mut p = ca_params("busy-name", None, T2024, T2024 + 730 * DAY);
     p.key_identifier_method = rcgen::KeyIdMethod::PreSpecified(vec![1, 2, 3, 4]);
     let real = issue(p, &root);
     auths.push(CertificateAuthority::new(vec![real.parsed(), root.parsed()], open()).unwrap());
-    let leaf = issue(
-        leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600),
-        &real,
-    )
-    .parsed();
+    let leaf = issue(leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600), &real).parsed();
     assert!(leaf.authority_key_id().is_none());
     let err = verify_chain(&leaf, &auths, &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
     assert!(
-        matches!(err, Error::PathBuildingBudgetExceeded { limit: MAX_PATH_BUILDING_SIGNATURES }),
+        matches!(
+            err,
+            Error::PathBuildingBudgetExceeded {
+                limit: MAX_PATH_BUILDING_SIGNATURES
+            }
+        ),
         "{err}"
     );
     // Within the budget, the real issuer is found.
@@ -462,7 +585,10 @@ fn ca_eku_must_allow_the_purpose() {
     .parsed();
     let auth = CertificateAuthority::new(vec![inter.parsed(), root.parsed()], open()).unwrap();
     let err = verify_chain(&leaf, &[auth], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
-    assert!(matches!(err, Error::ExtendedKeyUsage { index: 1, .. }), "{err}");
+    assert!(
+        matches!(err, Error::ExtendedKeyUsage { index: 1, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -541,14 +667,18 @@ fn strict_parsing() {
     assert_eq!(Certificate::chain_from_pem(&two).unwrap().len(), 2);
     assert!(matches!(Certificate::from_pem(""), Err(Error::Pem(_))));
     let key_pem = KeyPair::generate().unwrap().serialize_pem();
-    assert!(matches!(Certificate::from_pem(&key_pem), Err(Error::Pem(_))));
+    assert!(matches!(
+        Certificate::from_pem(&key_pem),
+        Err(Error::Pem(_))
+    ));
 }
 
 #[test]
 fn duplicate_extension_is_rejected() {
     let pki = Pki::new();
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
-    p.custom_extensions.push(fulcio_v2(8, "https://other.example"));
+    p.custom_extensions
+        .push(fulcio_v2(8, "https://other.example"));
     let der = issue(p, &pki.intermediate).cert.der().to_vec();
     let err = Certificate::from_der(&der).unwrap_err();
     assert!(
@@ -563,5 +693,11 @@ fn uri_and_othername_leaves_still_chain() {
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
     p.subject_alt_names = vec![SanType::URI("https://example.com/wf".try_into().unwrap())];
     let leaf = issue(p, &pki.intermediate).parsed();
-    verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap();
+    verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
 }

@@ -75,12 +75,25 @@ fn verification_at_every_time() {
     let leaf = c.leaf();
     let t = c.integrated_time().unwrap();
     // One bad time among good ones fails.
-    let err = verify_chain(&leaf, &auths, &[t, leaf.not_after() + 1], KeyPurpose::CodeSigning)
-        .unwrap_err();
-    assert!(matches!(err, Error::CertificateNotValidAt { index: 0, .. }), "{err}");
+    let err = verify_chain(
+        &leaf,
+        &auths,
+        &[t, leaf.not_after() + 1],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::CertificateNotValidAt { index: 0, .. }),
+        "{err}"
+    );
     // notAfter itself is inclusive.
-    verify_chain(&leaf, &auths, &[leaf.not_after(), leaf.not_before()], KeyPurpose::CodeSigning)
-        .unwrap();
+    verify_chain(
+        &leaf,
+        &auths,
+        &[leaf.not_after(), leaf.not_before()],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
     assert!(matches!(
         verify_chain(&leaf, &auths, &[], KeyPurpose::CodeSigning),
         Err(Error::NoVerificationTime)
@@ -137,8 +150,8 @@ fn expired_certificate_outside_ca_valid_for() {
         "{err}"
     );
     // Inside the leaf's own lifetime the issuing CA (and its validFor window) has ended.
-    let err = verify_chain(&leaf, &auths, &[leaf.not_before()], KeyPurpose::CodeSigning)
-        .unwrap_err();
+    let err =
+        verify_chain(&leaf, &auths, &[leaf.not_before()], KeyPurpose::CodeSigning).unwrap_err();
     assert!(
         matches!(
             err,

@@ -12,8 +12,8 @@ use common::pki::*;
 use rcgen::{CustomExtension, KeyPair};
 use sigstore_crypto::{HashAlgorithm, KeySigner, Signer};
 use sigstore_fulcio::{
-    embedded_scts, precertificate_tbs, verify_chain, verify_sct, verify_scts, Certificate,
-    CtLog, Error, KeyPurpose, TimeRange, VerifiedChain, MAX_SCTS,
+    embedded_scts, precertificate_tbs, verify_chain, verify_sct, verify_scts, Certificate, CtLog,
+    Error, KeyPurpose, TimeRange, VerifiedChain, MAX_SCTS,
 };
 
 const SCT_OID: &[u64] = &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 2];
@@ -142,7 +142,13 @@ fn leaf_with_sct_value(pki: &Pki, make: impl Fn(&[u8], &[u8; 32]) -> Vec<u8>) ->
     // The rewrite really is the same TBS for both certificates.
     assert_eq!(precertificate_tbs(&leaf).unwrap(), tbs);
     assert_ne!(leaf.tbs_der(), &tbs[..]);
-    verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap()
+    verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap()
 }
 
 fn leaf_with_scts(pki: &Pki, specs: &[Spec<'_>]) -> VerifiedChain {
@@ -197,13 +203,34 @@ fn threshold_counts_distinct_logs() {
     second.ts += 1000;
     let chain = leaf_with_scts(&pki, &[Spec::new(&a), second]);
     let err = verify_scts(&chain, &[log(&a), log(&b)], 2).unwrap_err();
-    assert!(matches!(err, Error::SctThreshold { required: 2, found: 1 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::SctThreshold {
+                required: 2,
+                found: 1
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(verify_scts(&chain, &[log(&a)], 1).unwrap().len(), 2);
 
     let chain = leaf_with_scts(&pki, &[Spec::new(&a), Spec::new(&b)]);
-    assert_eq!(verify_scts(&chain, &[log(&a), log(&b)], 2).unwrap().len(), 2);
+    assert_eq!(
+        verify_scts(&chain, &[log(&a), log(&b)], 2).unwrap().len(),
+        2
+    );
     let err = verify_scts(&chain, &[log(&a), log(&b)], 3).unwrap_err();
-    assert!(matches!(err, Error::SctThreshold { required: 3, found: 2 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::SctThreshold {
+                required: 3,
+                found: 2
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -232,7 +259,16 @@ fn sct_outside_log_validity() {
         end: Some(SIGNED_AT - 1),
     };
     let err = verify_scts(&chain, &[expired.clone()], 1).unwrap_err();
-    assert!(matches!(err, Error::SctOutsideLogValidity { time: SIGNED_AT, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::SctOutsideLogValidity {
+                time: SIGNED_AT,
+                ..
+            }
+        ),
+        "{err}"
+    );
     // End inclusive.
     expired.valid_for.end = Some(SIGNED_AT);
     verify_scts(&chain, &[expired], 1).unwrap();
@@ -275,12 +311,24 @@ fn algorithm_bytes_must_match_key() {
     spec.sig = 1; // RSA with an ECDSA log key
     let chain = leaf_with_scts(&pki, &[spec]);
     let err = verify_scts(&chain, &[log(&a)], 1).unwrap_err();
-    assert!(matches!(err, Error::SctAlgorithmMismatch { hash: 4, signature: 1 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::SctAlgorithmMismatch {
+                hash: 4,
+                signature: 1
+            }
+        ),
+        "{err}"
+    );
     let mut spec = Spec::new(&a);
     spec.hash = 2; // SHA-1
     let chain = leaf_with_scts(&pki, &[spec]);
     let err = verify_scts(&chain, &[log(&a)], 1).unwrap_err();
-    assert!(matches!(err, Error::SctAlgorithmMismatch { hash: 2, .. }), "{err}");
+    assert!(
+        matches!(err, Error::SctAlgorithmMismatch { hash: 2, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -298,8 +346,13 @@ fn unsupported_version() {
 fn missing_sct() {
     let pki = Pki::new();
     let leaf = pki.leaf().parsed();
-    let chain =
-        verify_chain(&leaf, &[pki.authority()], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap();
+    let chain = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
     let a = KeySigner::generate_p256().unwrap();
     assert!(matches!(
         verify_scts(&chain, &[log(&a)], 1),
@@ -316,7 +369,10 @@ fn too_many_scts() {
         list_value(&vec![one; MAX_SCTS + 1])
     });
     let err = verify_scts(&chain, &[log(&a)], 1).unwrap_err();
-    assert!(matches!(err, Error::TooManyScts { limit: MAX_SCTS }), "{err}");
+    assert!(
+        matches!(err, Error::TooManyScts { limit: MAX_SCTS }),
+        "{err}"
+    );
     // Exactly MAX_SCTS is fine (and counts one log).
     let chain = leaf_with_sct_value(&pki, |tbs, ikh| {
         let one = Spec::new(&a).encode(tbs, ikh);
@@ -367,7 +423,10 @@ fn embedded_scts_and_single_verify() {
     let chain = leaf_with_scts(&pki, &[Spec::new(&a), Spec::new(&b)]);
     let scts = embedded_scts(chain.leaf()).unwrap();
     assert_eq!(scts.len(), 2);
-    assert_eq!(verify_sct(&scts[1], &chain, &[log(&a), log(&b)]).unwrap(), 1);
+    assert_eq!(
+        verify_sct(&scts[1], &chain, &[log(&a), log(&b)]).unwrap(),
+        1
+    );
     // One good, one unknown: threshold 1 passes, only the good one is returned.
     let got = verify_scts(&chain, &[log(&b)], 1).unwrap();
     assert_eq!(got.len(), 1);

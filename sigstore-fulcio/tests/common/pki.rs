@@ -54,9 +54,7 @@ pub fn leaf_params(from: i64, to: i64) -> CertificateParams {
     p.is_ca = IsCa::ExplicitNoCa;
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
-    p.subject_alt_names = vec![SanType::Rfc822Name(
-        "alice@example.com".try_into().unwrap(),
-    )];
+    p.subject_alt_names = vec![SanType::Rfc822Name("alice@example.com".try_into().unwrap())];
     p.custom_extensions = vec![fulcio_v2(8, "https://issuer.example")];
     p.not_before = at(from);
     p.not_after = at(to);
@@ -84,7 +82,10 @@ pub fn fulcio_v2(arc: u64, value: &str) -> CustomExtension {
 
 /// Fulcio extension 1.3.6.1.4.1.57264.1.<arc> with raw bytes (legacy v1 form).
 pub fn fulcio_raw(arc: u64, value: &str) -> CustomExtension {
-    CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 57264, 1, arc], value.as_bytes().to_vec())
+    CustomExtension::from_oid_content(
+        &[1, 3, 6, 1, 4, 1, 57264, 1, arc],
+        value.as_bytes().to_vec(),
+    )
 }
 
 pub fn self_signed(params: CertificateParams) -> Issued {
@@ -133,7 +134,10 @@ impl Pki {
 
     /// A good leaf valid for ten minutes from `T2024 + 10 days`.
     pub fn leaf(&self) -> Issued {
-        issue(leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600), &self.intermediate)
+        issue(
+            leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600),
+            &self.intermediate,
+        )
     }
 }
 
