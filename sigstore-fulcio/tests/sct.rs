@@ -385,7 +385,8 @@ fn too_many_scts() {
 fn malformed_lists() {
     let pki = Pki::new();
     let a = KeySigner::generate_p256().unwrap();
-    let cases: Vec<Box<dyn Fn(&[u8], &[u8; 32]) -> Vec<u8>>> = vec![
+    type Make<'a> = Box<dyn Fn(&[u8], &[u8; 32]) -> Vec<u8> + 'a>;
+    let cases: Vec<Make<'_>> = vec![
         // empty list
         Box::new(|_, _| list_value(&[])),
         // list length larger than content
