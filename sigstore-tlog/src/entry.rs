@@ -1,0 +1,862 @@
+//! Rekor entry bodies: parsed from a log entry's canonicalized body, compared with the bundle
+//! content, and built for submission.
+//!
+//! Supported (kind, apiVersion): Rekor v1 `hashedrekord` 0.0.1, `dsse` 0.0.1, `intoto` 0.0.2;
+//! Rekor v2 `hashedrekord` 0.0.2 and `dsse` 0.0.2. Rekor v2 bodies are the canonical JSON of the
+//! `dev.sigstore.rekor.v2.Entry` message:
+//! `{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":
+//! "SHA2_256","digest":"<b64>"},"signature":{"content":"<b64>","verifier":{"keyDetails":"...",
+//! "x509Certificate"|"publicKey":{"rawBytes":"<b64>"}}}}}}`.
+//!
+//! **Leaf hashes.** For both Rekor v1 and v2 the Merkle leaf is the canonicalized body bytes
+//! exactly as given in the bundle: `leaf = SHA-256(0x00 || canonicalizedBody)`
+//! ([`crate::merkle::leaf_hash`]). The rekor2 conformance bundles verify this way (see the
+//! crate's tests). Because the leaf commits to the body bytes, a verifier must then bind the
+//! parsed body to the bundle with [`EntryBody::check_binding`] (rekor-v2-spec §6.1.4: digest,
+//! signature byte-for-byte and verifier material).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::Value;
+use sigstore_crypto::{HashAlgorithm, KeyDetails};
+
+use crate::error::BindingField;
+use crate::Error;
+
+/// Largest canonicalized body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Most signatures accepted in a DSSE / in-toto entry body.
+pub const MAX_BODY_SIGNATURES: usize = 16;
+
+/// Certificate or public key that verifies an entry's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Material {
+    /// A DER X.509 certificate.
+    Certificate(Vec<u8>),
+    /// A DER SubjectPublicKeyInfo.
+    PublicKey(Vec<u8>),
+}
+
+/// A signature recorded in an entry body with its verifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrySignature {
+    /// Signature bytes.
+    pub signature: Vec<u8>,
+    /// The verification material.
+    pub verifier: Material,
+    /// Rekor v2 key details, when present.
+    pub key_details: Option<String>,
+}
+
+/// A hash with its algorithm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashValue {
+    /// The algorithm.
+    pub algorithm: HashAlgorithm,
+    /// The digest bytes.
+    pub digest: Vec<u8>,
+}
+
+/// A parsed entry body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EntryBody {
+    /// Rekor v1 `hashedrekord` 0.0.1.
+    HashedRekordV001 {
+        /// Artifact digest.
+        digest: HashValue,
+        /// The signature and its verifier.
+        signature: EntrySignature,
+    },
+    /// Rekor v2 `hashedrekord` 0.0.2.
+    HashedRekordV002 {
+        /// Artifact digest.
+        digest: HashValue,
+        /// The signature and its verifier.
+        signature: EntrySignature,
+    },
+    /// Rekor v1 `dsse` 0.0.1.
+    DsseV001 {
+        /// Hash of the canonicalized envelope.
+        envelope_hash: HashValue,
+        /// Hash of the DSSE payload.
+        payload_hash: HashValue,
+        /// Envelope signatures and verifiers.
+        signatures: Vec<EntrySignature>,
+    },
+    /// Rekor v2 `dsse` 0.0.2.
+    DsseV002 {
+        /// Hash of the DSSE payload.
+        payload_hash: HashValue,
+        /// Envelope signatures and verifiers.
+        signatures: Vec<EntrySignature>,
+    },
+    /// Rekor v1 `intoto` 0.0.2.
+    IntotoV002 {
+        /// Hash of the envelope.
+        envelope_hash: Option<HashValue>,
+        /// Hash of the DSSE payload.
+        payload_hash: HashValue,
+        /// The DSSE payload as logged (if present).
+        payload: Option<Vec<u8>>,
+        /// The envelope payload type.
+        payload_type: String,
+        /// Envelope signatures and verifiers.
+        signatures: Vec<EntrySignature>,
+    },
+}
+
+/// A DSSE envelope as the bundle carries it.
+#[derive(Debug, Clone, Copy)]
+pub struct DsseRef<'a> {
+    /// The payload type.
+    pub payload_type: &'a str,
+    /// The raw payload bytes.
+    pub payload: &'a [u8],
+    /// The signature bytes of each envelope signature.
+    pub signatures: &'a [Vec<u8>],
+}
+
+/// The bundle content an entry must match.
+#[derive(Debug, Clone, Copy)]
+pub enum ExpectedContent<'a> {
+    /// A message signature over an artifact with this digest (for Rekor v2 DSSE-as-hashedrekord
+    /// entries: the digest of the PAE, see [`dsse_pae`]).
+    Digest {
+        /// Algorithm.
+        algorithm: HashAlgorithm,
+        /// Digest bytes, computed by the verifier from the artifact.
+        digest: &'a [u8],
+    },
+    /// A DSSE envelope.
+    Dsse(DsseRef<'a>),
+}
+
+/// What the bundle says: the signature, the verification material and the content.
+#[derive(Debug, Clone, Copy)]
+pub struct Expected<'a> {
+    /// The bundle's signature bytes (message signature, or the DSSE envelope's signature).
+    pub signature: &'a [u8],
+    /// The bundle's verification material (leaf certificate DER or public key SPKI DER).
+    pub material: &'a Material,
+    /// The signed content.
+    pub content: ExpectedContent<'a>,
+}
+
+/// The DSSE pre-authentication encoding (lengths are UTF-8 byte lengths).
+pub fn dsse_pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "DSSEv1 {} {} {} ",
+        payload_type.len(),
+        payload_type,
+        payload.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(payload);
+    out
+}
+
+fn b64(field: &'static str, s: &str) -> Result<Vec<u8>, Error> {
+    STANDARD.decode(s).map_err(|_| Error::BodyField(field))
+}
+
+fn non_empty(field: &'static str, v: Vec<u8>) -> Result<Vec<u8>, Error> {
+    if v.is_empty() {
+        Err(Error::BodyField(field))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Decode a PEM block (CERTIFICATE or PUBLIC KEY) into [`Material`].
+fn pem_material(field: &'static str, pem: &[u8]) -> Result<Material, Error> {
+    let text = std::str::from_utf8(pem).map_err(|_| Error::BodyField(field))?;
+    let text = text.trim();
+    let (label, rest) = text
+        .strip_prefix("-----BEGIN ")
+        .and_then(|r| r.split_once("-----"))
+        .ok_or(Error::BodyField(field))?;
+    let end = format!("-----END {label}-----");
+    let body = rest
+        .trim_end()
+        .strip_suffix(end.as_str())
+        .ok_or(Error::BodyField(field))?;
+    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    let der = non_empty(field, b64(field, &compact)?)?;
+    match label {
+        "CERTIFICATE" => Ok(Material::Certificate(der)),
+        "PUBLIC KEY" => Ok(Material::PublicKey(der)),
+        _ => Err(Error::BodyField(field)),
+    }
+}
+
+fn pem_encode(label: &str, der: &[u8]) -> String {
+    let b = STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    let mut rest = b.as_str();
+    while !rest.is_empty() {
+        let (line, r) = rest.split_at(rest.len().min(64));
+        out.push_str(line);
+        out.push('\n');
+        rest = r;
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+fn material_pem(m: &Material) -> String {
+    match m {
+        Material::Certificate(d) => pem_encode("CERTIFICATE", d),
+        Material::PublicKey(d) => pem_encode("PUBLIC KEY", d),
+    }
+}
+
+fn hex_hash(field: &'static str, algorithm: &str, value: &str) -> Result<HashValue, Error> {
+    let algorithm = HashAlgorithm::from_name(algorithm).ok_or(Error::BodyField(field))?;
+    let digest = hex::decode(value).map_err(|_| Error::BodyField(field))?;
+    if digest.len() != algorithm.len() {
+        return Err(Error::BodyField(field));
+    }
+    Ok(HashValue { algorithm, digest })
+}
+
+fn proto_hash_alg(name: &str) -> Option<HashAlgorithm> {
+    match name {
+        "SHA2_256" => Some(HashAlgorithm::Sha256),
+        "SHA2_384" => Some(HashAlgorithm::Sha384),
+        "SHA2_512" => Some(HashAlgorithm::Sha512),
+        _ => None,
+    }
+}
+
+fn proto_hash_name(alg: HashAlgorithm) -> &'static str {
+    match alg {
+        HashAlgorithm::Sha256 => "SHA2_256",
+        HashAlgorithm::Sha384 => "SHA2_384",
+        HashAlgorithm::Sha512 => "SHA2_512",
+    }
+}
+
+fn proto_hash(field: &'static str, algorithm: &str, digest: &str) -> Result<HashValue, Error> {
+    let algorithm = proto_hash_alg(algorithm).ok_or(Error::BodyField(field))?;
+    let digest = b64(field, digest)?;
+    if digest.len() != algorithm.len() {
+        return Err(Error::BodyField(field));
+    }
+    Ok(HashValue { algorithm, digest })
+}
+
+// ---- serde shapes (private) ----
+
+#[derive(Deserialize)]
+struct Head {
+    #[serde(rename = "apiVersion")]
+    api_version: String,
+    kind: String,
+    spec: Value,
+}
+
+#[derive(Deserialize)]
+struct HexHash {
+    algorithm: String,
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct HrV1Spec {
+    data: HrV1Data,
+    signature: HrV1Sig,
+}
+#[derive(Deserialize)]
+struct HrV1Data {
+    hash: HexHash,
+}
+#[derive(Deserialize)]
+struct HrV1Sig {
+    content: String,
+    #[serde(rename = "publicKey")]
+    public_key: HrV1Key,
+}
+#[derive(Deserialize)]
+struct HrV1Key {
+    content: String,
+}
+
+#[derive(Deserialize)]
+struct DsseV1Spec {
+    #[serde(rename = "envelopeHash")]
+    envelope_hash: HexHash,
+    #[serde(rename = "payloadHash")]
+    payload_hash: HexHash,
+    signatures: Vec<DsseV1Sig>,
+}
+#[derive(Deserialize)]
+struct DsseV1Sig {
+    signature: String,
+    verifier: String,
+}
+
+#[derive(Deserialize)]
+struct IntotoV2Spec {
+    content: IntotoV2Content,
+}
+#[derive(Deserialize)]
+struct IntotoV2Content {
+    envelope: IntotoV2Envelope,
+    hash: Option<HexHash>,
+    #[serde(rename = "payloadHash")]
+    payload_hash: HexHash,
+}
+#[derive(Deserialize)]
+struct IntotoV2Envelope {
+    payload: Option<String>,
+    #[serde(rename = "payloadType")]
+    payload_type: String,
+    signatures: Vec<IntotoV2Sig>,
+}
+#[derive(Deserialize)]
+struct IntotoV2Sig {
+    sig: String,
+    #[serde(rename = "publicKey")]
+    public_key: String,
+}
+
+#[derive(Deserialize)]
+struct V2Spec {
+    #[serde(rename = "hashedRekordV002")]
+    hashed_rekord: Option<HrV2>,
+    #[serde(rename = "dsseV002")]
+    dsse: Option<DsseV2>,
+}
+#[derive(Deserialize)]
+struct ProtoHash {
+    algorithm: String,
+    digest: String,
+}
+#[derive(Deserialize)]
+struct HrV2 {
+    data: ProtoHash,
+    signature: V2Sig,
+}
+#[derive(Deserialize)]
+struct DsseV2 {
+    #[serde(rename = "payloadHash")]
+    payload_hash: ProtoHash,
+    signatures: Vec<V2Sig>,
+}
+#[derive(Deserialize)]
+struct V2Sig {
+    content: String,
+    verifier: V2Verifier,
+}
+#[derive(Deserialize)]
+struct V2Verifier {
+    #[serde(rename = "publicKey")]
+    public_key: Option<RawBytes>,
+    #[serde(rename = "x509Certificate")]
+    x509_certificate: Option<RawBytes>,
+    #[serde(rename = "keyDetails")]
+    key_details: String,
+}
+#[derive(Deserialize)]
+struct RawBytes {
+    #[serde(rename = "rawBytes")]
+    raw_bytes: String,
+}
+
+fn from_value<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(Error::BodyJson)
+}
+
+fn v2_signature(s: V2Sig) -> Result<EntrySignature, Error> {
+    let signature = non_empty("signature.content", b64("signature.content", &s.content)?)?;
+    let verifier = match (s.verifier.public_key, s.verifier.x509_certificate) {
+        (Some(k), None) => Material::PublicKey(non_empty(
+            "verifier.publicKey",
+            b64("verifier.publicKey", &k.raw_bytes)?,
+        )?),
+        (None, Some(c)) => Material::Certificate(non_empty(
+            "verifier.x509Certificate",
+            b64("verifier.x509Certificate", &c.raw_bytes)?,
+        )?),
+        _ => return Err(Error::BodyField("verifier")),
+    };
+    KeyDetails::from_name(&s.verifier.key_details)
+        .map_err(|_| Error::BodyField("verifier.keyDetails"))?;
+    Ok(EntrySignature {
+        signature,
+        verifier,
+        key_details: Some(s.verifier.key_details),
+    })
+}
+
+fn check_sig_count(n: usize) -> Result<(), Error> {
+    if n == 0 || n > MAX_BODY_SIGNATURES {
+        return Err(Error::BodyField("signatures"));
+    }
+    Ok(())
+}
+
+impl EntryBody {
+    /// Parse a canonicalized body (the decoded bytes of `canonicalizedBody`).
+    pub fn parse(body: &[u8]) -> Result<Self, Error> {
+        if body.len() > MAX_BODY_BYTES {
+            return Err(Error::BodyTooLarge {
+                max: MAX_BODY_BYTES,
+                found: body.len(),
+            });
+        }
+        let head: Head = serde_json::from_slice(body).map_err(Error::BodyJson)?;
+        match (head.kind.as_str(), head.api_version.as_str()) {
+            ("hashedrekord", "0.0.1") => {
+                let spec: HrV1Spec = from_value(head.spec)?;
+                let digest = hex_hash(
+                    "data.hash",
+                    &spec.data.hash.algorithm,
+                    &spec.data.hash.value,
+                )?;
+                let signature = non_empty(
+                    "signature.content",
+                    b64("signature.content", &spec.signature.content)?,
+                )?;
+                let pem = b64(
+                    "signature.publicKey.content",
+                    &spec.signature.public_key.content,
+                )?;
+                let verifier = pem_material("signature.publicKey.content", &pem)?;
+                Ok(EntryBody::HashedRekordV001 {
+                    digest,
+                    signature: EntrySignature {
+                        signature,
+                        verifier,
+                        key_details: None,
+                    },
+                })
+            }
+            ("dsse", "0.0.1") => {
+                let spec: DsseV1Spec = from_value(head.spec)?;
+                check_sig_count(spec.signatures.len())?;
+                let mut signatures = Vec::new();
+                for s in spec.signatures {
+                    let signature =
+                        non_empty("signatures.signature", b64("signatures.signature", &s.signature)?)?;
+                    let pem = b64("signatures.verifier", &s.verifier)?;
+                    signatures.push(EntrySignature {
+                        signature,
+                        verifier: pem_material("signatures.verifier", &pem)?,
+                        key_details: None,
+                    });
+                }
+                Ok(EntryBody::DsseV001 {
+                    envelope_hash: hex_hash(
+                        "envelopeHash",
+                        &spec.envelope_hash.algorithm,
+                        &spec.envelope_hash.value,
+                    )?,
+                    payload_hash: hex_hash(
+                        "payloadHash",
+                        &spec.payload_hash.algorithm,
+                        &spec.payload_hash.value,
+                    )?,
+                    signatures,
+                })
+            }
+            ("intoto", "0.0.2") => {
+                let spec: IntotoV2Spec = from_value(head.spec)?;
+                let env = spec.content.envelope;
+                check_sig_count(env.signatures.len())?;
+                let mut signatures = Vec::new();
+                for s in env.signatures {
+                    // intoto 0.0.2 stores the base64 signature base64-encoded again.
+                    let once = b64("envelope.signatures.sig", &s.sig)?;
+                    let once = String::from_utf8(once)
+                        .map_err(|_| Error::BodyField("envelope.signatures.sig"))?;
+                    let signature = non_empty(
+                        "envelope.signatures.sig",
+                        b64("envelope.signatures.sig", &once)?,
+                    )?;
+                    let pem = b64("envelope.signatures.publicKey", &s.public_key)?;
+                    signatures.push(EntrySignature {
+                        signature,
+                        verifier: pem_material("envelope.signatures.publicKey", &pem)?,
+                        key_details: None,
+                    });
+                }
+                let payload = match env.payload {
+                    Some(p) => {
+                        let once = b64("envelope.payload", &p)?;
+                        let once = String::from_utf8(once)
+                            .map_err(|_| Error::BodyField("envelope.payload"))?;
+                        Some(b64("envelope.payload", &once)?)
+                    }
+                    None => None,
+                };
+                let envelope_hash = match spec.content.hash {
+                    Some(h) => Some(hex_hash("content.hash", &h.algorithm, &h.value)?),
+                    None => None,
+                };
+                Ok(EntryBody::IntotoV002 {
+                    envelope_hash,
+                    payload_hash: hex_hash(
+                        "content.payloadHash",
+                        &spec.content.payload_hash.algorithm,
+                        &spec.content.payload_hash.value,
+                    )?,
+                    payload,
+                    payload_type: env.payload_type,
+                    signatures,
+                })
+            }
+            ("hashedrekord", "0.0.2") => {
+                let spec: V2Spec = from_value(head.spec)?;
+                let hr = spec
+                    .hashed_rekord
+                    .ok_or(Error::BodyField("spec.hashedRekordV002"))?;
+                Ok(EntryBody::HashedRekordV002 {
+                    digest: proto_hash("data", &hr.data.algorithm, &hr.data.digest)?,
+                    signature: v2_signature(hr.signature)?,
+                })
+            }
+            ("dsse", "0.0.2") => {
+                let spec: V2Spec = from_value(head.spec)?;
+                let d = spec.dsse.ok_or(Error::BodyField("spec.dsseV002"))?;
+                check_sig_count(d.signatures.len())?;
+                let signatures = d
+                    .signatures
+                    .into_iter()
+                    .map(v2_signature)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(EntryBody::DsseV002 {
+                    payload_hash: proto_hash(
+                        "payloadHash",
+                        &d.payload_hash.algorithm,
+                        &d.payload_hash.digest,
+                    )?,
+                    signatures,
+                })
+            }
+            _ => Err(Error::UnsupportedEntry {
+                kind: head.kind,
+                api_version: head.api_version,
+            }),
+        }
+    }
+
+    /// Parse and check that the log entry's `kindVersion` equals the body's kind and
+    /// apiVersion ([`Error::KindVersionMismatch`]).
+    pub fn parse_with_kind_version(body: &[u8], kind: &str, version: &str) -> Result<Self, Error> {
+        if body.len() > MAX_BODY_BYTES {
+            return Err(Error::BodyTooLarge {
+                max: MAX_BODY_BYTES,
+                found: body.len(),
+            });
+        }
+        #[derive(Deserialize)]
+        struct KindOnly {
+            #[serde(rename = "apiVersion")]
+            api_version: String,
+            kind: String,
+        }
+        let k: KindOnly = serde_json::from_slice(body).map_err(Error::BodyJson)?;
+        if k.kind != kind || k.api_version != version {
+            return Err(Error::KindVersionMismatch {
+                expected: (kind.to_owned(), version.to_owned()),
+                found: (k.kind, k.api_version),
+            });
+        }
+        Self::parse(body)
+    }
+
+    /// The entry kind (`hashedrekord`, `dsse`, `intoto`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EntryBody::HashedRekordV001 { .. } | EntryBody::HashedRekordV002 { .. } => {
+                "hashedrekord"
+            }
+            EntryBody::DsseV001 { .. } | EntryBody::DsseV002 { .. } => "dsse",
+            EntryBody::IntotoV002 { .. } => "intoto",
+        }
+    }
+
+    /// The API version (`0.0.1`, `0.0.2`).
+    pub fn api_version(&self) -> &'static str {
+        match self {
+            EntryBody::HashedRekordV001 { .. } | EntryBody::DsseV001 { .. } => "0.0.1",
+            _ => "0.0.2",
+        }
+    }
+
+    /// The signatures and their verifiers recorded in the body.
+    pub fn signatures(&self) -> Vec<&EntrySignature> {
+        match self {
+            EntryBody::HashedRekordV001 { signature, .. }
+            | EntryBody::HashedRekordV002 { signature, .. } => vec![signature],
+            EntryBody::DsseV001 { signatures, .. }
+            | EntryBody::DsseV002 { signatures, .. }
+            | EntryBody::IntotoV002 { signatures, .. } => signatures.iter().collect(),
+        }
+    }
+
+    /// The artifact digest (hashedrekord only).
+    pub fn artifact_digest(&self) -> Option<&HashValue> {
+        match self {
+            EntryBody::HashedRekordV001 { digest, .. }
+            | EntryBody::HashedRekordV002 { digest, .. } => Some(digest),
+            _ => None,
+        }
+    }
+
+    /// The DSSE payload hash (dsse, intoto).
+    pub fn payload_hash(&self) -> Option<&HashValue> {
+        match self {
+            EntryBody::DsseV001 { payload_hash, .. }
+            | EntryBody::DsseV002 { payload_hash, .. }
+            | EntryBody::IntotoV002 { payload_hash, .. } => Some(payload_hash),
+            _ => None,
+        }
+    }
+
+    /// The envelope hash (dsse 0.0.1, intoto 0.0.2 when present).
+    pub fn envelope_hash(&self) -> Option<&HashValue> {
+        match self {
+            EntryBody::DsseV001 { envelope_hash, .. } => Some(envelope_hash),
+            EntryBody::IntotoV002 { envelope_hash, .. } => envelope_hash.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Check that this body records exactly the bundle's signature, verification material and
+    /// content (the anti-splicing check of client-spec §4.4 / rekor-v2-spec §6.1.4).
+    pub fn check_binding(&self, expected: &Expected<'_>) -> Result<(), Error> {
+        let mismatch = |f| Err(Error::BindingMismatch(f));
+        match self {
+            EntryBody::HashedRekordV001 { digest, signature }
+            | EntryBody::HashedRekordV002 { digest, signature } => {
+                if signature.signature != expected.signature {
+                    return mismatch(BindingField::Signature);
+                }
+                if &signature.verifier != expected.material {
+                    return mismatch(BindingField::VerificationMaterial);
+                }
+                match expected.content {
+                    ExpectedContent::Digest {
+                        algorithm,
+                        digest: d,
+                    } => {
+                        if digest.algorithm != algorithm || digest.digest != d {
+                            return mismatch(BindingField::ArtifactDigest);
+                        }
+                        Ok(())
+                    }
+                    ExpectedContent::Dsse(env) => {
+                        let pae = dsse_pae(env.payload_type, env.payload);
+                        if digest.digest != digest.algorithm.hash(&pae).as_bytes() {
+                            return mismatch(BindingField::ArtifactDigest);
+                        }
+                        Ok(())
+                    }
+                }
+            }
+            EntryBody::DsseV001 {
+                payload_hash,
+                signatures,
+                ..
+            }
+            | EntryBody::DsseV002 {
+                payload_hash,
+                signatures,
+            } => {
+                let ExpectedContent::Dsse(env) = expected.content else {
+                    return mismatch(BindingField::MissingExpectation);
+                };
+                check_payload_hash(payload_hash, env.payload)?;
+                check_dsse_signatures(signatures, &env, expected)
+            }
+            EntryBody::IntotoV002 {
+                payload_hash,
+                payload,
+                payload_type,
+                signatures,
+                ..
+            } => {
+                let ExpectedContent::Dsse(env) = expected.content else {
+                    return mismatch(BindingField::MissingExpectation);
+                };
+                check_payload_hash(payload_hash, env.payload)?;
+                if let Some(p) = payload {
+                    if p.as_slice() != env.payload || payload_type != env.payload_type {
+                        return mismatch(BindingField::PayloadHash);
+                    }
+                }
+                check_dsse_signatures(signatures, &env, expected)
+            }
+        }
+    }
+
+    /// The Rekor v1 `POST /api/v1/log/entries` request body for a hashedrekord 0.0.1 entry.
+    pub fn hashedrekord_v001_request(
+        digest: &HashValue,
+        signature: &[u8],
+        material: &Material,
+    ) -> Value {
+        serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "hashedrekord",
+            "spec": {
+                "data": {"hash": {"algorithm": digest.algorithm.name(), "value": hex::encode(&digest.digest)}},
+                "signature": {
+                    "content": STANDARD.encode(signature),
+                    "publicKey": {"content": STANDARD.encode(material_pem(material))}
+                }
+            }
+        })
+    }
+
+    /// The Rekor v1 request body for a dsse 0.0.1 entry (`envelope_json` is the serialized
+    /// DSSE envelope).
+    pub fn dsse_v001_request(envelope_json: &str, material: &Material) -> Value {
+        serde_json::json!({
+            "apiVersion": "0.0.1",
+            "kind": "dsse",
+            "spec": {"proposedContent": {
+                "envelope": envelope_json,
+                "verifiers": [STANDARD.encode(material_pem(material))]
+            }}
+        })
+    }
+
+    /// The Rekor v2 `POST /api/v2/log/entries` request body for a hashedrekord 0.0.2 entry.
+    pub fn hashedrekord_v002_request(
+        digest: &[u8],
+        signature: &[u8],
+        material: &Material,
+        key_details: KeyDetails,
+    ) -> Value {
+        serde_json::json!({"hashedRekordRequestV0_0_2": {
+            "digest": STANDARD.encode(digest),
+            "signature": {"content": STANDARD.encode(signature), "verifier": v2_verifier_json(material, key_details)}
+        }})
+    }
+
+    /// The Rekor v2 request body for a dsse 0.0.2 entry.
+    pub fn dsse_v002_request(
+        envelope: &DsseRef<'_>,
+        material: &Material,
+        key_details: KeyDetails,
+    ) -> Value {
+        let sigs: Vec<Value> = envelope
+            .signatures
+            .iter()
+            .map(|s| serde_json::json!({"sig": STANDARD.encode(s), "keyid": ""}))
+            .collect();
+        serde_json::json!({"dsseRequestV0_0_2": {
+            "envelope": {
+                "payload": STANDARD.encode(envelope.payload),
+                "payloadType": envelope.payload_type,
+                "signatures": sigs
+            },
+            "verifiers": [v2_verifier_json(material, key_details)]
+        }})
+    }
+
+    /// The canonical Rekor v2 body (the log leaf) of a hashedrekord 0.0.2 entry, as a log
+    /// server would store it: canonical JSON with sorted keys and no whitespace.
+    pub fn hashedrekord_v002_canonical(
+        digest: &HashValue,
+        signature: &[u8],
+        material: &Material,
+        key_details: KeyDetails,
+    ) -> Vec<u8> {
+        let v = serde_json::json!({
+            "apiVersion": "0.0.2",
+            "kind": "hashedrekord",
+            "spec": {"hashedRekordV002": {
+                "data": {"algorithm": proto_hash_name(digest.algorithm), "digest": STANDARD.encode(&digest.digest)},
+                "signature": {"content": STANDARD.encode(signature), "verifier": v2_verifier_json(material, key_details)}
+            }}
+        });
+        canonical_json(&v).into_bytes()
+    }
+}
+
+fn v2_verifier_json(material: &Material, key_details: KeyDetails) -> Value {
+    match material {
+        Material::Certificate(d) => serde_json::json!({
+            "x509Certificate": {"rawBytes": STANDARD.encode(d)},
+            "keyDetails": key_details.name()
+        }),
+        Material::PublicKey(d) => serde_json::json!({
+            "publicKey": {"rawBytes": STANDARD.encode(d)},
+            "keyDetails": key_details.name()
+        }),
+    }
+}
+
+/// Serialize a JSON value canonically: object keys sorted by their UTF-16 code units
+/// (RFC 8785; identical to byte order for the ASCII keys Rekor uses), no whitespace.
+pub fn canonical_json(v: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push('{');
+            for (i, (k, val)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(val, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn check_payload_hash(payload_hash: &HashValue, payload: &[u8]) -> Result<(), Error> {
+    if payload_hash.digest != payload_hash.algorithm.hash(payload).as_bytes() {
+        return Err(Error::BindingMismatch(BindingField::PayloadHash));
+    }
+    Ok(())
+}
+
+fn check_dsse_signatures(
+    logged: &[EntrySignature],
+    env: &DsseRef<'_>,
+    expected: &Expected<'_>,
+) -> Result<(), Error> {
+    if logged.len() != env.signatures.len() {
+        return Err(Error::BindingMismatch(BindingField::DsseSignatures));
+    }
+    for sig in env.signatures {
+        if !logged.iter().any(|l| &l.signature == sig) {
+            return Err(Error::BindingMismatch(BindingField::Signature));
+        }
+    }
+    if !logged.iter().any(|l| l.signature == expected.signature) {
+        return Err(Error::BindingMismatch(BindingField::Signature));
+    }
+    if !logged.iter().all(|l| &l.verifier == expected.material) {
+        return Err(Error::BindingMismatch(BindingField::VerificationMaterial));
+    }
+    Ok(())
+}
