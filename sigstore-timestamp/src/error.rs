@@ -147,8 +147,37 @@ pub enum Error {
     /// The response's message imprint is not the one sent in the request.
     #[error("timestamp message imprint does not match the request")]
     RequestImprintMismatch,
-    /// An HTTP-level failure of the TSA client.
+    /// The TSA could not be reached or the connection failed (after retries).
     #[cfg(feature = "client")]
-    #[error("TSA HTTP error: {0}")]
-    Http(#[from] crate::client::HttpError),
+    #[error("TSA transport error: {kind}")]
+    Transport {
+        /// What kind of transport failure.
+        kind: ureq::ErrorKind,
+    },
+    /// The TSA answered with an HTTP error status (after retries for 5xx).
+    #[cfg(feature = "client")]
+    #[error("TSA answered HTTP {status}")]
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// The TSA response body exceeds [`crate::client::MAX_RESPONSE_BYTES`].
+    #[cfg(feature = "client")]
+    #[error("TSA response larger than {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// The overall deadline of the request passed.
+    #[cfg(feature = "client")]
+    #[error("TSA request deadline exceeded")]
+    DeadlineExceeded,
+    /// Reading the response body failed.
+    #[cfg(feature = "client")]
+    #[error("reading the TSA response: {0}")]
+    Io(#[source] std::io::Error),
+    /// The operating system's random number generator failed (nonce generation).
+    #[cfg(feature = "client")]
+    #[error("random number generator failed")]
+    Random,
 }
