@@ -262,6 +262,18 @@ impl HashAlgorithm {
         }
     }
 
+    /// The lowercase name used by in-toto digests and by `sigstore_crypto::HashAlgorithm::from_name`
+    /// (`sha256`, `sha384`, `sha512`, `sha3-256`, `sha3-384`).
+    pub fn lowercase_name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha2_256 => "sha256",
+            HashAlgorithm::Sha2_384 => "sha384",
+            HashAlgorithm::Sha2_512 => "sha512",
+            HashAlgorithm::Sha3_256 => "sha3-256",
+            HashAlgorithm::Sha3_384 => "sha3-384",
+        }
+    }
+
     /// Digest length in bytes.
     pub fn digest_len(self) -> usize {
         match self {

@@ -13,6 +13,23 @@ pub const STATEMENT_V0_1: &str = "https://in-toto.io/Statement/v0.1";
 /// `_type` of an in-toto Statement v1.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
 
+const SUBJECT_KEYS: &[&str] = &[
+    "name",
+    "digest",
+    "uri",
+    "downloadLocation",
+    "mediaType",
+    "content",
+    "annotations",
+];
+const OTHER_RESOURCE_KEYS: &[&str] = &[
+    "uri",
+    "downloadLocation",
+    "mediaType",
+    "content",
+    "annotations",
+];
+
 /// An in-toto Statement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
@@ -34,6 +51,9 @@ pub struct Subject {
     /// `digest`: algorithm name (e.g. `sha256`) to lowercase hex value, at most
     /// [`MAX_DIGESTS_PER_SUBJECT`](crate::MAX_DIGESTS_PER_SUBJECT) entries, no duplicates.
     pub digest: BTreeMap<String, String>,
+    /// Other in-toto v1 `ResourceDescriptor` fields present on the subject (`uri`,
+    /// `downloadLocation`, `mediaType`, `content`, `annotations`), kept as parsed JSON.
+    pub other_fields: BTreeMap<String, Value>,
 }
 
 impl Subject {
@@ -68,8 +88,14 @@ impl Statement {
             return Err(Error::UnknownStatementType { found: type_ });
         }
         let subject = o.list("subject", |v, f| {
-            let mut so = Obj::new(v, f, &["name", "digest"], Nulls::Reject)?;
+            let mut so = Obj::new(v, f, SUBJECT_KEYS, Nulls::Reject)?;
             let name = so.opt_str("name")?;
+            let mut other_fields = BTreeMap::new();
+            for key in OTHER_RESOURCE_KEYS {
+                if let Some(v) = so.opt(key)? {
+                    other_fields.insert((*key).to_owned(), v);
+                }
+            }
             let dfield = so.field("digest");
             let Value::Object(map) = so.req("digest")? else {
                 return Err(Error::Type {
@@ -84,7 +110,11 @@ impl Statement {
                     Ok((k, json::as_string(v, &f)?))
                 })
                 .collect::<Result<_>>()?;
-            Ok(Subject { name, digest })
+            Ok(Subject {
+                name,
+                digest,
+                other_fields,
+            })
         })?;
         let predicate_type = o.str("predicateType")?;
         let predicate = o.opt("predicate")?;
@@ -109,7 +139,11 @@ impl Statement {
                 for (k, v) in &s.digest {
                     d = d.str(k, v);
                 }
-                o.put("digest", d.done()).done()
+                o = o.put("digest", d.done());
+                for (k, v) in &s.other_fields {
+                    o = o.put(k, Out::Raw(v.clone()));
+                }
+                o.done()
             })
             .collect();
         let mut o = ObjOut::new()

@@ -35,6 +35,14 @@
 //! - A trust root whose key has no `validFor.start` still parses (the field is an `Option`):
 //!   rejecting it is the verifier's decision.
 //!
+//! - DSSE: the envelope model accepts 0 to [`MAX_DSSE_SIGNATURES`] signatures; a bundle's
+//!   envelope must have exactly one ([`Error::DsseSignatureCount`], from `validate_structure`).
+//!   `payloadType` may be any string; [`pae`] counts its UTF-8 bytes.
+//! - `Bundle`, `TrustedRoot` and `SigningConfig` also implement serde's `Serialize` and
+//!   `Deserialize` (for embedding in other documents). Deserializing applies the same checks
+//!   (including `validate_structure` for bundles), but reports errors through the
+//!   deserializer's error type; prefer `from_json` to get the typed [`Error`].
+//!
 //! Serialization writes fields in protobuf order, always writes repeated fields that the
 //! model holds as lists (even when empty), and reproduces parsed input as an equal JSON value.
 

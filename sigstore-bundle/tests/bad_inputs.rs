@@ -1328,3 +1328,57 @@ fn serde_impls_apply_the_same_rules() {
     let err = serde_json::from_str::<Wrapper>(&dup).err().unwrap();
     assert!(err.to_string().contains("duplicate key"), "{err}");
 }
+
+// ---- No panics on mutated input -----------------------------------------------------------
+
+#[test]
+fn byte_mutations_never_panic() {
+    // Every single-byte substitution and every truncation of a valid bundle, trusted-root
+    // fragment and statement parses or fails with a typed error; none panics.
+    let docs: Vec<Vec<u8>> = vec![
+        bytes(&bundle_v01()),
+        bytes(&bundle_v03_dsse()),
+        br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"x","predicate":{"a":[1]}}"#.to_vec(),
+    ];
+    for doc in &docs {
+        for i in 0..doc.len() {
+            let _ = Bundle::from_json(&doc[..i]);
+            for sub in [b'"', b'{', b']', b'-', b'0', b'_', 0xff, b'\\'] {
+                let mut m = doc.clone();
+                m[i] = sub;
+                let _ = Bundle::from_json(&m);
+                let _ = Statement::from_json(&m);
+                let _ = Envelope::from_json(&m);
+            }
+        }
+    }
+    let root = TrustedRoot::production_json();
+    for i in (0..root.len()).step_by(7) {
+        let mut m = root.to_vec();
+        m[i] = b'"';
+        let _ = TrustedRoot::from_json(&m);
+        let _ = SigningConfig::from_json(&m);
+    }
+}
+
+#[test]
+fn in_toto_subject_resource_descriptor_fields_are_kept() {
+    let v = json!({
+        "_type": STATEMENT_V1,
+        "subject": [{"name": "a", "digest": {"sha256": "00"}, "uri": "pkg:x", "annotations": {"k": "v"}}],
+        "predicateType": "x"
+    });
+    let s = Statement::from_json(&bytes(&v)).unwrap();
+    assert_eq!(s.subject[0].other_fields["uri"], json!("pkg:x"));
+    assert_eq!(s.to_value(), v);
+    let v = json!({"_type": STATEMENT_V1, "subject": [{"digest": {}, "bogus": 1}], "predicateType": "x"});
+    assert!(matches!(
+        Statement::from_json(&bytes(&v)).unwrap_err(),
+        Error::UnknownField { key, .. } if key == "bogus"
+    ));
+    assert_eq!(HashAlgorithm::Sha2_256.lowercase_name(), "sha256");
+    assert_eq!(
+        HashAlgorithm::from_name("SHA2_384").unwrap().digest_len(),
+        48
+    );
+}
