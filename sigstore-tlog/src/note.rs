@@ -202,8 +202,10 @@ fn parse_signature_line(line: &str) -> Result<NoteSignature, Error> {
     let rest = line
         .strip_prefix(SIG_PREFIX)
         .ok_or(Error::MalformedNote(NoteField::SignatureLinePrefix))?;
+    // Base64 never contains a space: everything before the last space is the name, so a name
+    // with a space is reported as such.
     let (name, b64) = rest
-        .split_once(' ')
+        .rsplit_once(' ')
         .ok_or(Error::MalformedNote(NoteField::KeyName))?;
     if !is_valid_key_name(name) {
         return Err(Error::MalformedNote(NoteField::KeyName));
