@@ -131,7 +131,10 @@ mod tests {
         c.write("a.json", b"12345").unwrap();
         c.write("a.json", b"123").unwrap();
         assert_eq!(c.read("a.json", 10).unwrap().unwrap(), b"123");
-        assert!(matches!(c.read("a.json", 2), Err(Error::CacheTampered { .. })));
+        assert!(matches!(
+            c.read("a.json", 2),
+            Err(Error::CacheTampered { .. })
+        ));
         assert!(c.read("missing", 10).unwrap().is_none());
         c.remove("a.json").unwrap();
         c.remove("a.json").unwrap();

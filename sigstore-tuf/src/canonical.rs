@@ -82,7 +82,8 @@ mod tests {
 
     #[test]
     fn sorts_keys_and_strips_whitespace() {
-        let v: Value = serde_json::from_str(r#"{ "b": [1, 2, {"z": null, "a": true}], "a": "x" }"#).unwrap();
+        let v: Value =
+            serde_json::from_str(r#"{ "b": [1, 2, {"z": null, "a": true}], "a": "x" }"#).unwrap();
         assert_eq!(
             canonicalize(&v).unwrap(),
             br#"{"a":"x","b":[1,2,{"a":true,"z":null}]}"#.to_vec()
@@ -122,7 +123,9 @@ mod tests {
         let v = json!({"\u{e9}": 1, "z": 2, "A": 3, "_type": 4});
         assert_eq!(
             canonicalize(&v).unwrap(),
-            "{\"A\":3,\"_type\":4,\"z\":2,\"\u{e9}\":1}".as_bytes().to_vec()
+            "{\"A\":3,\"_type\":4,\"z\":2,\"\u{e9}\":1}"
+                .as_bytes()
+                .to_vec()
         );
     }
 }

@@ -4,7 +4,9 @@
 use crate::cache::{quote, Cache};
 use crate::error::{Error, Result};
 use crate::fetch::{Fetcher, OfflineFetcher};
-use crate::metadata::{check_length_and_hashes, Envelope, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp};
+use crate::metadata::{
+    check_length_and_hashes, Envelope, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp,
+};
 use crate::trusted::{
     check_expiry, role_changed, verify_initial_root, verify_root_update,
     verify_snapshot_signatures, verify_snapshot_update, verify_targets_signatures,
@@ -340,7 +342,9 @@ impl Ctx<'_> {
     }
 
     fn limit(meta: &MetaFile) -> u64 {
-        meta.length.unwrap_or(MAX_METADATA_BYTES).min(MAX_METADATA_BYTES)
+        meta.length
+            .unwrap_or(MAX_METADATA_BYTES)
+            .min(MAX_METADATA_BYTES)
     }
 
     fn local_matches<T: crate::metadata::MetadataKind>(
@@ -621,14 +625,14 @@ impl TufClient {
         report.snapshot_version = Some(snap.signed.version);
 
         // §5.6 top-level targets.
-        let meta = snap
-            .signed
-            .meta
-            .get(TARGETS_FILE)
-            .cloned()
-            .ok_or_else(|| Error::MissingMeta {
-                role: TARGETS_FILE.into(),
-            })?;
+        let meta =
+            snap.signed
+                .meta
+                .get(TARGETS_FILE)
+                .cloned()
+                .ok_or_else(|| Error::MissingMeta {
+                    role: TARGETS_FILE.into(),
+                })?;
         state.snapshot = Some(snap);
         let targets_role = state.root.signed.role("targets")?.clone();
         let cached_targets = match ctx.read(TARGETS_FILE, MAX_METADATA_BYTES)? {
@@ -683,7 +687,9 @@ fn check_target_path(name: &str) -> Result<()> {
         || name.starts_with('/')
         || name.contains('\\')
         || name.chars().any(char::is_control)
-        || name.split('/').any(|seg| seg.is_empty() || seg == "." || seg == "..");
+        || name
+            .split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == "..");
     if bad {
         Err(Error::InvalidTargetPath {
             target: name.into(),

@@ -40,7 +40,7 @@ impl Fetcher for NoFetcher {
 }
 
 #[cfg(feature = "client")]
-pub use http::HttpFetcher;
+pub use http::{HttpFetcher, CONNECT_TIMEOUT, INITIAL_BACKOFF, MAX_ATTEMPTS, REQUEST_TIMEOUT};
 
 #[cfg(feature = "client")]
 mod http {
@@ -156,7 +156,7 @@ mod http {
                 match self.once(url, max_len) {
                     Err(Error::Network { status, .. })
                         if attempt < self.attempts
-                            && status.map_or(true, |s| (500..600).contains(&s)) =>
+                            && status.is_none_or(|s| (500..600).contains(&s)) =>
                     {
                         std::thread::sleep(delay);
                         delay = delay.saturating_mul(2);

@@ -80,8 +80,8 @@
 //! feature (`tls` adds HTTPS); any [`Fetcher`] can be plugged in.
 #![forbid(unsafe_code)]
 
-pub mod canonical;
 mod cache;
+pub mod canonical;
 mod client;
 mod error;
 pub mod fetch;

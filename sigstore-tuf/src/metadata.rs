@@ -224,7 +224,8 @@ fn glob_segment(pattern: &str, text: &str) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 /// Delegations of a targets role.
@@ -390,7 +391,9 @@ pub fn parse<T: MetadataKind>(role: &str, raw: &[u8]) -> Result<Envelope<T>> {
         reason,
     };
     let doc: Value = serde_json::from_slice(raw).map_err(json_err)?;
-    let obj = doc.as_object().ok_or(malformed("document is not an object"))?;
+    let obj = doc
+        .as_object()
+        .ok_or(malformed("document is not an object"))?;
     let signed = obj.get("signed").ok_or(malformed("missing signed"))?;
     let sigs = obj
         .get("signatures")
@@ -414,7 +417,9 @@ pub fn parse<T: MetadataKind>(role: &str, raw: &[u8]) -> Result<Envelope<T>> {
             sig: hex::decode(sig).ok(),
         });
     }
-    let sobj = signed.as_object().ok_or(malformed("signed is not an object"))?;
+    let sobj = signed
+        .as_object()
+        .ok_or(malformed("signed is not an object"))?;
     let ty = sobj
         .get("_type")
         .and_then(Value::as_str)
@@ -521,7 +526,12 @@ pub fn parse_time(s: &str) -> Result<i64> {
             .try_fold(0i64, |acc, d| Ok(acc * 10 + i64::from(d - b'0')))
     };
     let sep = |i: usize, c: u8| b.get(i) == Some(&c);
-    if !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':') && sep(19, b'Z'))
+    if !(sep(4, b'-')
+        && sep(7, b'-')
+        && sep(10, b'T')
+        && sep(13, b':')
+        && sep(16, b':')
+        && sep(19, b'Z'))
     {
         return Err(bad());
     }
@@ -611,7 +621,10 @@ mod tests {
             "2026-11-20T13:58:18.5Z",
             "+026-11-20T13:58:18Z",
         ] {
-            assert!(matches!(parse_time(bad), Err(Error::InvalidTime { .. })), "{bad}");
+            assert!(
+                matches!(parse_time(bad), Err(Error::InvalidTime { .. })),
+                "{bad}"
+            );
         }
     }
 
@@ -641,11 +654,18 @@ mod tests {
     fn hash_checks() {
         let data = b"hello";
         let mut h = BTreeMap::new();
-        h.insert("sha256".to_string(), HashAlgorithm::Sha256.hash(data).to_hex());
+        h.insert(
+            "sha256".to_string(),
+            HashAlgorithm::Sha256.hash(data).to_hex(),
+        );
         assert!(check_length_and_hashes("t", data, Some(5), Some(&h), true).is_ok());
         assert!(matches!(
             check_length_and_hashes("t", data, Some(6), Some(&h), true),
-            Err(Error::LengthMismatch { expected: 6, found: 5, .. })
+            Err(Error::LengthMismatch {
+                expected: 6,
+                found: 5,
+                ..
+            })
         ));
         assert!(matches!(
             check_length_and_hashes("t", b"hellp", Some(5), Some(&h), true),

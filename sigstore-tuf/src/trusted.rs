@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::metadata::{
-    check_length_and_hashes, parse, verify_threshold, Envelope, MetaFile, MetadataKind, Root,
-    RoleKeys, Snapshot, Targets, Timestamp,
+    check_length_and_hashes, parse, verify_threshold, Envelope, MetaFile, MetadataKind, RoleKeys,
+    Root, Snapshot, Targets, Timestamp,
 };
 
 /// Fails with [`Error::ExpiredMetadata`] if `now >= expires`.
@@ -50,7 +50,11 @@ pub fn verify_root_update(trusted: &Root, raw: &[u8]) -> Result<Envelope<Root>> 
 pub fn role_changed(old: &Root, new: &Root, role: &str) -> bool {
     let keys = |r: &Root| -> Option<(Vec<crate::metadata::Key>, u64)> {
         let rk = r.roles.get(role)?;
-        let mut ks: Vec<_> = rk.keyids.iter().filter_map(|k| r.keys.get(k).cloned()).collect();
+        let mut ks: Vec<_> = rk
+            .keyids
+            .iter()
+            .filter_map(|k| r.keys.get(k).cloned())
+            .collect();
         ks.sort_by(|a, b| a.keyval.public.cmp(&b.keyval.public));
         Some((ks, rk.threshold))
     };
@@ -133,7 +137,13 @@ pub fn verify_snapshot_update(
     raw: &[u8],
     now: i64,
 ) -> Result<Envelope<Snapshot>> {
-    check_length_and_hashes("snapshot.json", raw, meta.length, meta.hashes.as_ref(), false)?;
+    check_length_and_hashes(
+        "snapshot.json",
+        raw,
+        meta.length,
+        meta.hashes.as_ref(),
+        false,
+    )?;
     let env = verify_snapshot_signatures(root, raw)?;
     if env.signed.version != meta.version {
         return Err(Error::MetaMismatch {

@@ -1,6 +1,11 @@
 //! The real Sigstore TUF roots shipped in sigstore-bundle verify with their
 //! own keys at threshold: a check of canonical JSON and key parsing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use sigstore_tuf::metadata::{parse, verify_threshold, Root};
 use sigstore_tuf::trusted::verify_initial_root;
@@ -47,7 +52,11 @@ fn modified_production_root_fails_threshold() {
     let raw2 = serde_json::to_vec(&doc).unwrap();
     assert!(matches!(
         verify_initial_root(&raw2),
-        Err(Error::ThresholdNotMet { need: 3, have: 0, .. })
+        Err(Error::ThresholdNotMet {
+            need: 3,
+            have: 0,
+            ..
+        })
     ));
     // Re-serializing with different whitespace keeps signatures valid:
     // signatures cover the canonical form, not the bytes.
@@ -76,7 +85,11 @@ fn dropping_signatures_below_threshold() {
     let raw2 = serde_json::to_vec(&doc).unwrap();
     assert!(matches!(
         verify_initial_root(&raw2),
-        Err(Error::ThresholdNotMet { need: 3, have: 2, .. })
+        Err(Error::ThresholdNotMet {
+            need: 3,
+            have: 2,
+            ..
+        })
     ));
 }
 
@@ -96,7 +109,10 @@ fn wrong_type_and_spec_version() {
     let mut doc: serde_json::Value = serde_json::from_slice(&raw).unwrap();
     doc["signed"]["version"] = serde_json::json!(1.5);
     assert!(parse::<Root>("root", &serde_json::to_vec(&doc).unwrap()).is_err());
-    assert!(matches!(parse::<Root>("root", b"{\"signed\":"), Err(Error::Json { .. })));
+    assert!(matches!(
+        parse::<Root>("root", b"{\"signed\":"),
+        Err(Error::Json { .. })
+    ));
 }
 
 #[test]
@@ -104,9 +120,7 @@ fn too_many_signatures_rejected() {
     let raw = root_bytes("production");
     let mut doc: serde_json::Value = serde_json::from_slice(&raw).unwrap();
     let one = doc["signatures"][0].clone();
-    let many: Vec<_> = std::iter::repeat(one)
-        .take(sigstore_tuf::MAX_SIGNATURES + 1)
-        .collect();
+    let many = vec![one; sigstore_tuf::MAX_SIGNATURES + 1];
     doc["signatures"] = serde_json::Value::Array(many);
     assert!(matches!(
         parse::<Root>("root", &serde_json::to_vec(&doc).unwrap()),
