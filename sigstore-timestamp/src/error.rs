@@ -138,9 +138,6 @@ pub enum Error {
     /// A timestamp authority definition that cannot be used.
     #[error("invalid timestamp authority: {0}")]
     InvalidAuthority(&'static str),
-    /// A cryptographic failure other than a bad signature (unsupported key, scheme mismatch).
-    #[error("crypto: {0}")]
-    Crypto(#[source] sigstore_crypto::Error),
     /// The response's nonce is not the one sent in the request.
     #[error("timestamp nonce does not match the request")]
     NonceMismatch,

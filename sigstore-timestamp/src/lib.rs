@@ -26,7 +26,40 @@
 //! token that names a trusted authority's signing certificate and fails a check: evidence of
 //! tampering, which a verifier must treat as fatal.
 //!
+//! [`verify_timestamps`] applies that policy to all the timestamps of a bundle (skips untrusted
+//! ones, fails on the rest, keeps duplicates once, caps the count at [`MAX_TIMESTAMPS`]).
+//!
 //! Verification is synchronous and performs no I/O.
+//!
+//! # Example
+//! ```
+//! use sigstore_timestamp::{verify_timestamp, Error, TimeRange, TimestampAuthority};
+//!
+//! /// The verified genTime of `tsr` (a bundle's `signedTimestamp`) over `signature`.
+//! fn signed_at(tsr: &[u8], signature: &[u8], tsa_chain_der: &[Vec<u8>]) -> Result<i64, Error> {
+//!     // From the trusted root: signing certificate first, root last, and `validFor`.
+//!     let authority = TimestampAuthority::from_der_chain(
+//!         tsa_chain_der,
+//!         TimeRange { start: 1_720_051_200, end: None },
+//!     )?;
+//!     Ok(verify_timestamp(tsr, signature, &[authority])?.time())
+//! }
+//!
+//! assert!(matches!(
+//!     verify_timestamp(b"not DER", b"signature", &[]),
+//!     Err(Error::Malformed(_))
+//! ));
+//! # let _ = signed_at;
+//! ```
+//!
+//! # Deliberate choices
+//! - Exactly one `SignerInfo` is accepted (RFC 3161 tokens have one signer).
+//! - The signing-certificate (v1, SHA-1 ESSCertID) attribute is parsed but not compared (no
+//!   SHA-1 here); signing-certificate-v2 is compared when present. Neither is required: the
+//!   `sid` match against the trusted signing certificate already binds the certificate.
+//! - TSTInfo `ordering` sent explicitly as FALSE (not DER, as it is the DEFAULT) is tolerated.
+//! - A trusted authority must list its signing certificate first in its chain; tokens are
+//!   matched to it, never to certificates carried in the token.
 #![forbid(unsafe_code)]
 
 mod asn1;
@@ -45,8 +78,8 @@ pub use token::{
 };
 pub use tstinfo::{Accuracy, TstInfo, MAX_INTEGER_BYTES};
 pub use verify::{
-    verify_timestamp, verify_token, TimestampAuthority, VerifiedTimestamp,
-    MAX_TIMESTAMP_AUTHORITIES,
+    distinct_authorities, verify_timestamp, verify_timestamps, verify_token, TimestampAuthority,
+    VerifiedTimestamp, MAX_TIMESTAMPS, MAX_TIMESTAMP_AUTHORITIES,
 };
 
 pub use sigstore_fulcio::TimeRange;

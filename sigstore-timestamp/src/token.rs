@@ -187,8 +187,9 @@ pub(crate) fn parse_hash_algorithm(r: &mut Reader<'_>) -> Result<HashAlgorithm, 
 
 fn parse_signed_data(sd: &mut Reader<'_>) -> Result<TimeStampToken, Error> {
     let version = sd.small_uint()?;
-    // RFC 5652 §5.1: 1, or 3 when a signer uses subjectKeyIdentifier or content is not id-data.
-    if !(1..=5).contains(&version) {
+    // RFC 5652 §5.1: the eContentType is not id-data, so the version is 3 (4 or 5 only with
+    // attribute or other-format certificates / revocation info).
+    if !(3..=5).contains(&version) {
         return Err(Error::UnsupportedVersion {
             what: "SignedData",
             found: version,

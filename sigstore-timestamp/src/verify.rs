@@ -10,6 +10,10 @@ use crate::{oids, Error};
 /// trusted root lists many authorities).
 pub const MAX_TIMESTAMP_AUTHORITIES: usize = 32;
 
+/// Most RFC 3161 timestamps [`verify_timestamps`] accepts from one bundle, checked before any
+/// is parsed (sigstore-go's limit, CVE-2024-45395).
+pub const MAX_TIMESTAMPS: usize = 32;
+
 /// A timestamp authority from a Sigstore trusted root (`timestampAuthorities[]`).
 ///
 /// Its certificate chain is the signing certificate first, then intermediates, then the root
@@ -253,11 +257,8 @@ fn check_signed_attributes_and_signature(
             &token.signed_attrs_der,
             &token.signature,
         )
-        .map_err(|e| match e {
-            sigstore_crypto::Error::KeyMismatch { .. }
-            | sigstore_crypto::Error::UnsupportedAlgorithm(_) => Error::Crypto(e),
-            _ => Error::InvalidSignature,
-        })?;
+        // Any failure, including a scheme that does not fit the key, is opaque.
+        .map_err(|_| Error::InvalidSignature)?;
     Ok(())
 }
 
@@ -340,3 +341,53 @@ fn check_after_signature(
 
 /// id-ce-extKeyUsage (RFC 5280 §4.2.1.12).
 const EKU_OID: &str = "2.5.29.37";
+
+/// Verify every RFC 3161 timestamp of a bundle over `signed_data`, with the policy of the
+/// Sigstore design:
+/// - more than [`MAX_TIMESTAMPS`] tokens: [`Error::TooLarge`] before any is parsed;
+/// - a token whose signer is no trusted authority ([`Error::UntrustedAuthority`]) is skipped:
+///   it may be meant for another trust root, and it is not counted;
+/// - any other failure (a malformed token, or a token naming a trusted authority that fails a
+///   check) is returned: it rejects the bundle;
+/// - the same timestamp twice (same authority and serial number) is kept once.
+///
+/// The result holds the verified timestamps in input order. For a threshold, count distinct
+/// authorities ([`distinct_authorities`]), not tokens: one TSA asked twice is one witness.
+pub fn verify_timestamps<T: AsRef<[u8]>>(
+    tokens: &[T],
+    signed_data: &[u8],
+    authorities: &[TimestampAuthority],
+) -> Result<Vec<VerifiedTimestamp>, Error> {
+    if tokens.len() > MAX_TIMESTAMPS {
+        return Err(Error::TooLarge {
+            what: "RFC 3161 timestamps",
+            limit: MAX_TIMESTAMPS,
+            found: tokens.len(),
+        });
+    }
+    let mut out: Vec<VerifiedTimestamp> = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        match verify_timestamp(token.as_ref(), signed_data, authorities) {
+            Ok(v) => {
+                let duplicate = out
+                    .iter()
+                    .any(|o| o.authority_index == v.authority_index && o.serial == v.serial);
+                if !duplicate {
+                    out.push(v);
+                }
+            }
+            Err(Error::UntrustedAuthority) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// The number of distinct authorities among verified timestamps (what a timestamp threshold
+/// counts).
+pub fn distinct_authorities(timestamps: &[VerifiedTimestamp]) -> usize {
+    let mut seen: Vec<usize> = timestamps.iter().map(|t| t.authority_index).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}

@@ -9,7 +9,9 @@
 mod common;
 
 use common::*;
-use sigstore_timestamp::{verify_timestamp, Error, TimeStampToken, VerifiedTimestamp};
+use sigstore_timestamp::{
+    verify_timestamp, verify_timestamps, Error, TimeStampToken, VerifiedTimestamp,
+};
 
 fn case(name: &str) -> Option<(Vec<Vec<u8>>, Vec<u8>, serde_json::Value)> {
     let dir = shared_dir()?
@@ -150,4 +152,43 @@ fn perf_fixtures_with_public_good_root() {
             assert_eq!(token.tst_info().gen_time(), v.time());
         }
     }
+}
+
+/// Every conformance case that carries RFC 3161 timestamps: passing cases verify through
+/// the bundle-level policy; no case panics.
+#[test]
+fn all_conformance_cases_with_timestamps() {
+    let Some(dir) = shared_dir() else { return };
+    let base = dir.join("sigstore-conformance/assets/bundle-verify");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&base).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let (Ok(bundle), Ok(root)) = (
+            std::fs::read(path.join("bundle.sigstore.json")),
+            std::fs::read(path.join("trusted_root.json")),
+        ) else {
+            continue;
+        };
+        let (Ok(bundle), Ok(root)) = (
+            serde_json::from_slice::<serde_json::Value>(&bundle),
+            serde_json::from_slice::<serde_json::Value>(&root),
+        ) else {
+            continue;
+        };
+        if bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .is_none_or(|a| a.is_empty())
+        {
+            continue;
+        }
+        let (ts, sig) = bundle_timestamps(&bundle);
+        let result = verify_timestamps(&ts, &sig, &authorities(&root));
+        if !name.ends_with("_fail") {
+            let v = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!v.is_empty(), "{name}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} cases with timestamps");
 }

@@ -13,8 +13,9 @@ use common::builder::*;
 use sigstore_crypto::HashAlgorithm;
 use sigstore_fulcio::TimeRange;
 use sigstore_timestamp::{
-    verify_timestamp, Error, SignerIdentifier, TimeStampToken, TimestampAuthority,
-    MAX_CMS_CERTIFICATES, MAX_TIMESTAMP_BYTES,
+    distinct_authorities, verify_timestamp, verify_timestamps, Error, SignerIdentifier,
+    TimeStampToken, TimestampAuthority, MAX_CMS_CERTIFICATES, MAX_TIMESTAMPS,
+    MAX_TIMESTAMP_AUTHORITIES, MAX_TIMESTAMP_BYTES,
 };
 
 const DATA: &[u8] = b"bundle signature bytes";
@@ -393,4 +394,72 @@ fn not_signed_data_or_not_tst_info() {
         tlv(0xa0, &octets(b"x")),
     ]));
     assert!(matches!(r, Err(Error::ContentType { .. })), "{r:?}");
+}
+
+/// The bundle-level policy: untrusted tokens skipped, tampered ones fatal, duplicates once.
+#[test]
+fn bundle_timestamps_policy() {
+    let t = tsa();
+    let other = TestTsa::new(&LeafSpec {
+        serial: 77,
+        common_name: "other-tsa",
+        ..LeafSpec::default()
+    });
+    let untrusted = TestTsa::new(&LeafSpec {
+        serial: 78,
+        ..LeafSpec::default()
+    });
+    let auths = [t.authority(), other.authority()];
+    let valid = t.spec(DATA).response();
+    let mut second = t.spec(DATA);
+    second.serial = 43;
+    let second = second.response();
+    let from_other = other.spec(DATA).response();
+    let foreign = untrusted.spec(DATA).response();
+
+    let v = verify_timestamps(
+        &[
+            foreign.clone(),
+            valid.clone(),
+            valid.clone(),
+            second.clone(),
+        ],
+        DATA,
+        &auths,
+    )
+    .unwrap();
+    assert_eq!(v.len(), 2, "duplicate counted once, untrusted skipped");
+    assert_eq!(distinct_authorities(&v), 1);
+    let v = verify_timestamps(&[valid.clone(), from_other], DATA, &auths).unwrap();
+    assert_eq!(distinct_authorities(&v), 2);
+    let v = verify_timestamps(&[foreign], DATA, &auths).unwrap();
+    assert!(v.is_empty());
+
+    let mut tampered = t.spec(DATA);
+    tampered.flip_signature = true;
+    let r = verify_timestamps(&[valid.clone(), tampered.response()], DATA, &auths);
+    assert!(matches!(r, Err(Error::InvalidSignature)), "{r:?}");
+    let r = verify_timestamps(&[valid.clone(), b"junk".to_vec()], DATA, &auths);
+    assert!(matches!(r, Err(Error::Malformed(_))), "{r:?}");
+
+    verify_timestamps(&vec![valid.clone(); MAX_TIMESTAMPS], DATA, &auths).unwrap();
+    let r = verify_timestamps(&vec![valid; MAX_TIMESTAMPS + 1], DATA, &auths);
+    assert!(
+        matches!(r, Err(Error::TooLarge { limit, .. }) if limit == MAX_TIMESTAMPS),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn too_many_authorities() {
+    let t = tsa();
+    let auths = vec![t.authority(); MAX_TIMESTAMP_AUTHORITIES + 1];
+    let r = verify_timestamp(&t.spec(DATA).response(), DATA, &auths);
+    assert!(matches!(r, Err(Error::TooLarge { .. })), "{r:?}");
+    verify_timestamp(
+        &t.spec(DATA).response(),
+        DATA,
+        &auths[..MAX_TIMESTAMP_AUTHORITIES],
+    )
+    .unwrap();
 }
