@@ -332,7 +332,7 @@ pub struct BundleCertificates<'a> {
 /// A self-signed certificate anywhere in the list is rejected with [`Error::RootInBundle`]
 /// (the conformance suite's `bundle-with-root-cert_fail`); an empty list with
 /// [`Error::NoCertificate`]; more than [`MAX_CHAIN_CERTIFICATES`] with
-/// [`Error::AuthorityChainBroken`]-free [`Error::MalformedCertificate`].
+/// [`Error::MalformedCertificate`].
 pub fn prune_bundle_certificates<'a>(
     certificates: &'a [Certificate],
     authorities: &[CertificateAuthority],

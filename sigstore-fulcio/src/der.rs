@@ -7,7 +7,6 @@
 /// Universal tag numbers and constructed forms used in this crate.
 #[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) mod tag {
-    pub(crate) const BOOLEAN: u8 = 0x01;
     pub(crate) const INTEGER: u8 = 0x02;
     pub(crate) const BIT_STRING: u8 = 0x03;
     pub(crate) const OCTET_STRING: u8 = 0x04;
@@ -15,7 +14,6 @@ pub(crate) mod tag {
     pub(crate) const OID: u8 = 0x06;
     pub(crate) const UTF8_STRING: u8 = 0x0c;
     pub(crate) const SEQUENCE: u8 = 0x30;
-    pub(crate) const SET: u8 = 0x31;
     /// `[0]` constructed, context-specific.
     pub(crate) const CONTEXT_0: u8 = 0xa0;
     /// `[3]` constructed, context-specific (TBSCertificate extensions).

@@ -9,12 +9,22 @@
 //!   from the trusted root; [`prune_bundle_certificates`] drops the rest and rejects roots
 //!   shipped in a bundle (Sigstore client spec §4.3).
 //!
+//! - [`CertificateIdentity`]: the Fulcio identity (SAN, OIDC issuer, extensions
+//!   1.3.6.1.4.1.57264.1.1-.1.22, Fulcio `docs/oid-info.md`).
+//! - [`verify_scts`]: embedded SCT verification (RFC 6962 §3.2) against the trusted root's CT
+//!   logs, counting distinct logs toward a threshold.
+//!
 //! The crate never sees a bundle: it takes DER certificates, `i64` Unix-second times and typed
 //! trust inputs. All signatures go through [`sigstore_crypto::PublicKey::verify`].
+//!
+//! Feature `client` adds [`client::FulcioClient`] for Fulcio's v2 `signingCert` API; feature
+//! `tls` adds HTTPS support to it.
 #![forbid(unsafe_code)]
 
 mod cert;
 mod chain;
+#[cfg(feature = "client")]
+pub mod client;
 pub(crate) mod der;
 mod error;
 mod identity;
