@@ -162,6 +162,23 @@ fn b64(field: &'static str, s: &str) -> Result<Vec<u8>, Error> {
     STANDARD.decode(s).map_err(|_| Error::BodyField(field))
 }
 
+/// intoto 0.0.2 bodies store DSSE bytes base64-encoded, and (depending on the Rekor version
+/// that wrote them) that base64 text base64-encoded again. Decode twice when the first decoding
+/// is itself canonical base64 text; raw DER signatures and JSON payloads never are.
+fn maybe_double_b64(field: &'static str, s: &str) -> Result<Vec<u8>, Error> {
+    let once = b64(field, s)?;
+    let looks_b64 = !once.is_empty()
+        && once
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    if looks_b64 {
+        if let Ok(twice) = STANDARD.decode(&once) {
+            return Ok(twice);
+        }
+    }
+    Ok(once)
+}
+
 fn non_empty(field: &'static str, v: Vec<u8>) -> Result<Vec<u8>, Error> {
     if v.is_empty() {
         Err(Error::BodyField(field))
@@ -469,13 +486,9 @@ impl EntryBody {
                 check_sig_count(env.signatures.len())?;
                 let mut signatures = Vec::new();
                 for s in env.signatures {
-                    // intoto 0.0.2 stores the base64 signature base64-encoded again.
-                    let once = b64("envelope.signatures.sig", &s.sig)?;
-                    let once = String::from_utf8(once)
-                        .map_err(|_| Error::BodyField("envelope.signatures.sig"))?;
                     let signature = non_empty(
                         "envelope.signatures.sig",
-                        b64("envelope.signatures.sig", &once)?,
+                        maybe_double_b64("envelope.signatures.sig", &s.sig)?,
                     )?;
                     let pem = b64("envelope.signatures.publicKey", &s.public_key)?;
                     signatures.push(EntrySignature {
@@ -485,12 +498,7 @@ impl EntryBody {
                     });
                 }
                 let payload = match env.payload {
-                    Some(p) => {
-                        let once = b64("envelope.payload", &p)?;
-                        let once = String::from_utf8(once)
-                            .map_err(|_| Error::BodyField("envelope.payload"))?;
-                        Some(b64("envelope.payload", &once)?)
-                    }
+                    Some(p) => Some(maybe_double_b64("envelope.payload", &p)?),
                     None => None,
                 };
                 let envelope_hash = match spec.content.hash {
@@ -634,30 +642,27 @@ impl EntryBody {
         match self {
             EntryBody::HashedRekordV001 { digest, signature }
             | EntryBody::HashedRekordV002 { digest, signature } => {
+                let digest_ok = match expected.content {
+                    ExpectedContent::Digest {
+                        algorithm,
+                        digest: d,
+                    } => digest.algorithm == algorithm && digest.digest == d,
+                    ExpectedContent::Dsse(env) => {
+                        // Rekor v2 logs DSSE as hashedrekord over the PAE.
+                        let pae = dsse_pae(env.payload_type, env.payload);
+                        digest.digest == digest.algorithm.hash(&pae).as_bytes()
+                    }
+                };
+                if !digest_ok {
+                    return mismatch(BindingField::ArtifactDigest);
+                }
                 if signature.signature != expected.signature {
                     return mismatch(BindingField::Signature);
                 }
                 if &signature.verifier != expected.material {
                     return mismatch(BindingField::VerificationMaterial);
                 }
-                match expected.content {
-                    ExpectedContent::Digest {
-                        algorithm,
-                        digest: d,
-                    } => {
-                        if digest.algorithm != algorithm || digest.digest != d {
-                            return mismatch(BindingField::ArtifactDigest);
-                        }
-                        Ok(())
-                    }
-                    ExpectedContent::Dsse(env) => {
-                        let pae = dsse_pae(env.payload_type, env.payload);
-                        if digest.digest != digest.algorithm.hash(&pae).as_bytes() {
-                            return mismatch(BindingField::ArtifactDigest);
-                        }
-                        Ok(())
-                    }
-                }
+                Ok(())
             }
             EntryBody::DsseV001 {
                 payload_hash,
