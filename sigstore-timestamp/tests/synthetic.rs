@@ -463,3 +463,56 @@ fn too_many_authorities() {
     )
     .unwrap();
 }
+
+/// RSA TSAs: PKCS#1 v1.5 named by sha256WithRSAEncryption or by bare rsaEncryption (the hash
+/// then comes from digestAlgorithm), and RSASSA-PSS with parameters.
+#[test]
+fn rsa_signers() {
+    let ca = TestCa::new("rsa-root");
+    let range = TimeRange {
+        start: 0,
+        end: None,
+    };
+    for (pss, sig_alg) in [
+        (false, "1.2.840.113549.1.1.11"),
+        (false, "1.2.840.113549.1.1.1"),
+        (true, "1.2.840.113549.1.1.10"),
+    ] {
+        let (cert, signer) = ca.issue_rsa(&LeafSpec::default(), pss);
+        let auth = TimestampAuthority::from_der_chain(&[cert.clone(), ca.der()], range).unwrap();
+        let mut spec = TokenSpec::new(&signer, &cert, DATA);
+        spec.sig_alg = sig_alg;
+        if pss {
+            spec.sig_alg_params = Some(pss_sha256_params());
+        }
+        verify_timestamp(&spec.response(), DATA, std::slice::from_ref(&auth))
+            .unwrap_or_else(|e| panic!("{sig_alg}: {e}"));
+        spec.flip_signature = true;
+        let r = verify_timestamp(&spec.response(), DATA, std::slice::from_ref(&auth));
+        assert!(
+            matches!(r, Err(Error::InvalidSignature)),
+            "{sig_alg}: {r:?}"
+        );
+        if pss {
+            // PSS without parameters, or with a salt the backend does not verify.
+            spec.flip_signature = false;
+            spec.sig_alg_params = None;
+            let r = verify_timestamp(&spec.response(), DATA, std::slice::from_ref(&auth));
+            assert!(matches!(r, Err(Error::Malformed(_))), "{r:?}");
+            let sha256 = alg_id(HashAlgorithm::Sha256);
+            spec.sig_alg_params = Some(seq(&[
+                tlv(0xa0, &sha256),
+                tlv(0xa1, &seq(&[oid("1.2.840.113549.1.1.8"), sha256.clone()])),
+                tlv(0xa2, &uint(20)),
+            ]));
+            let r = verify_timestamp(&spec.response(), DATA, std::slice::from_ref(&auth));
+            assert!(matches!(r, Err(Error::UnsupportedAlgorithm(_))), "{r:?}");
+        }
+    }
+    // A signature algorithm this crate does not know.
+    let (cert, signer) = ca.issue_rsa(&LeafSpec::default(), false);
+    let mut spec = TokenSpec::new(&signer, &cert, DATA);
+    spec.sig_alg = "1.2.840.113549.1.1.5"; // sha1WithRSAEncryption
+    let r = TimeStampToken::from_der(&spec.response());
+    assert!(matches!(r, Err(Error::UnsupportedAlgorithm(_))), "{r:?}");
+}

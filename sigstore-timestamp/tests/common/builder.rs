@@ -7,7 +7,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DnType, IsCa, KeyPair, KeyUsagePurpose,
     PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384,
 };
-use sigstore_crypto::{HashAlgorithm, KeySigner, Signer as _};
+use sigstore_crypto::{HashAlgorithm, KeyDetails, KeySigner, PublicKey, Signer};
 use sigstore_fulcio::TimeRange;
 use sigstore_timestamp::TimestampAuthority;
 
@@ -203,6 +203,111 @@ impl TestCa {
         let signer = KeySigner::from_pkcs8_der(&key.serialize_der()).unwrap();
         (cert.der().to_vec(), signer)
     }
+
+    /// Issue a TSA certificate for the checked-in RSA 2048 test key.
+    pub fn issue_rsa(&self, spec: &LeafSpec, pss: bool) -> (Vec<u8>, RsaSigner) {
+        let signer = RsaSigner::load(pss);
+        let remote =
+            rcgen::KeyPair::from_remote(Box::new(RsaPublic(signer.pkcs1.clone()))).unwrap();
+        let mut params = CertificateParams::default();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, spec.common_name);
+        params.serial_number = Some(spec.serial.into());
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.use_authority_key_identifier_extension = true;
+        params.not_before = time::OffsetDateTime::from_unix_timestamp(spec.not_before).unwrap();
+        params.not_after = time::OffsetDateTime::from_unix_timestamp(spec.not_after).unwrap();
+        let content = seq(&spec.eku.iter().map(|o| oid(o)).collect::<Vec<_>>());
+        let mut ext = CustomExtension::from_oid_content(&[2, 5, 29, 37], content);
+        ext.set_criticality(spec.eku_critical);
+        params.custom_extensions.push(ext);
+        let cert = params.signed_by(&remote, &self.cert, &self.key).unwrap();
+        (cert.der().to_vec(), signer)
+    }
+}
+
+/// The public half of the RSA test key, for rcgen.
+struct RsaPublic(Vec<u8>);
+
+impl rcgen::RemoteKeyPair for RsaPublic {
+    fn public_key(&self) -> &[u8] {
+        &self.0
+    }
+    fn sign(&self, _msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        Err(rcgen::Error::RemoteKeyError)
+    }
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_RSA_SHA256
+    }
+}
+
+/// The checked-in RSA 2048 test key as a [`Signer`]: PKCS#1 v1.5 or PSS, SHA-256.
+pub struct RsaSigner {
+    key: rsa::RsaPrivateKey,
+    public: PublicKey,
+    pkcs1: Vec<u8>,
+    pss: bool,
+}
+
+impl RsaSigner {
+    pub fn load(pss: bool) -> Self {
+        use rsa::pkcs1::EncodeRsaPublicKey;
+        use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/tsa-rsa-2048.pkcs8.pem"
+        ))
+        .unwrap();
+        let der = pem::parse(text).unwrap();
+        let key = rsa::RsaPrivateKey::from_pkcs8_der(der.contents()).unwrap();
+        let public_key = key.to_public_key();
+        let spki = public_key.to_public_key_der().unwrap();
+        let pkcs1 = public_key.to_pkcs1_der().unwrap().as_bytes().to_vec();
+        RsaSigner {
+            public: PublicKey::from_spki_der(spki.as_bytes()).unwrap(),
+            key,
+            pkcs1,
+            pss,
+        }
+    }
+}
+
+impl Signer for RsaSigner {
+    fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+    fn key_details(&self) -> KeyDetails {
+        if self.pss {
+            KeyDetails::RsaPss2048Sha256
+        } else {
+            KeyDetails::RsaPkcs1v15_2048Sha256
+        }
+    }
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, sigstore_crypto::Error> {
+        use signature::{RandomizedSigner, SignatureEncoding, Signer as _};
+        Ok(if self.pss {
+            rsa::pss::SigningKey::<sha2::Sha256>::new(self.key.clone())
+                .sign_with_rng(&mut rand_core::OsRng, msg)
+                .to_vec()
+        } else {
+            rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(self.key.clone())
+                .sign(msg)
+                .to_vec()
+        })
+    }
+}
+
+/// RSASSA-PSS-params for SHA-256, MGF1-SHA-256, salt 32 (RFC 4055 §3.1).
+pub fn pss_sha256_params() -> Vec<u8> {
+    let sha256 = alg_id(HashAlgorithm::Sha256);
+    seq(&[
+        tlv(0xa0, &sha256),
+        tlv(0xa1, &seq(&[oid("1.2.840.113549.1.1.8"), sha256.clone()])),
+        tlv(0xa2, &uint(32)),
+    ])
 }
 
 /// A complete test TSA: CA, signing certificate and key, and its trusted authority.
@@ -243,7 +348,7 @@ impl TestTsa {
 
 /// Everything that goes into one token.
 pub struct TokenSpec<'a> {
-    pub signer: &'a KeySigner,
+    pub signer: &'a dyn Signer,
     /// The certificate the sid and ESSCertIDv2 name.
     pub signer_cert: Vec<u8>,
     pub imprint_alg: HashAlgorithm,
@@ -255,6 +360,8 @@ pub struct TokenSpec<'a> {
     pub digest_alg: HashAlgorithm,
     /// Signature algorithm OID.
     pub sig_alg: &'static str,
+    /// Signature algorithm parameters (DER), if any.
+    pub sig_alg_params: Option<Vec<u8>>,
     /// Certificates placed in the bag, in order.
     pub bag: Vec<Vec<u8>>,
     pub use_ski: bool,
@@ -267,7 +374,7 @@ pub struct TokenSpec<'a> {
 }
 
 impl<'a> TokenSpec<'a> {
-    pub fn new(signer: &'a KeySigner, signer_cert: &[u8], signed_data: &[u8]) -> Self {
+    pub fn new(signer: &'a dyn Signer, signer_cert: &[u8], signed_data: &[u8]) -> Self {
         TokenSpec {
             signer,
             signer_cert: signer_cert.to_vec(),
@@ -279,6 +386,7 @@ impl<'a> TokenSpec<'a> {
             serial: 42,
             digest_alg: HashAlgorithm::Sha256,
             sig_alg: "1.2.840.10045.4.3.2",
+            sig_alg_params: None,
             bag: vec![signer_cert.to_vec()],
             use_ski: false,
             ess_v2: true,
@@ -347,7 +455,10 @@ impl<'a> TokenSpec<'a> {
             sid,
             alg_id(self.digest_alg),
             signed_attrs,
-            seq(&[oid(self.sig_alg)]),
+            seq(&[
+                oid(self.sig_alg),
+                self.sig_alg_params.clone().unwrap_or_default(),
+            ]),
             octets(&signature),
         ]);
         let mut infos = vec![signer_info.clone()];
