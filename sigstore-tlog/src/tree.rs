@@ -278,20 +278,6 @@ impl<S: TreeStore> MerkleTree<S> {
         Ok(node_hash(&left, &right))
     }
 
-    /// `MTH(D[start:end])` for `start < end`, where the range is a left-aligned subtree range
-    /// of the RFC 6962 decomposition.
-    fn range_hash(&self, start: u64, end: u64) -> Result<Hash, Error> {
-        let n = end - start;
-        if n.is_power_of_two() && start % n == 0 {
-            let level = n.trailing_zeros();
-            return self.perfect_node(level, start >> level);
-        }
-        let k = split_point(n);
-        let left = self.range_hash(start, start + k)?;
-        let right = self.range_hash(start + k, end)?;
-        Ok(node_hash(&left, &right))
-    }
-
     fn check_size(&self, size: u64) -> Result<(), Error> {
         if size > self.size() {
             return Err(Error::TreeTooSmall {
@@ -308,7 +294,8 @@ impl<S: TreeStore> MerkleTree<S> {
         if size == 0 {
             return Ok(empty_root());
         }
-        self.range_hash(0, size)
+        let mut node = |level: u32, index: u64| self.perfect_node(level, index);
+        range_hash(&mut node, 0, size)
     }
 
     /// The current root hash.
@@ -323,25 +310,8 @@ impl<S: TreeStore> MerkleTree<S> {
         if index >= size {
             return Err(Error::IndexOutOfRange { index, size });
         }
-        let mut proof = Vec::new();
-        self.path(index, 0, size, &mut proof)?;
-        Ok(proof)
-    }
-
-    fn path(&self, m: u64, start: u64, end: u64, out: &mut Vec<Hash>) -> Result<(), Error> {
-        let n = end - start;
-        if n <= 1 {
-            return Ok(());
-        }
-        let k = split_point(n);
-        if m < k {
-            self.path(m, start, start + k, out)?;
-            out.push(self.range_hash(start + k, end)?);
-        } else {
-            self.path(m - k, start + k, end, out)?;
-            out.push(self.range_hash(start, start + k)?);
-        }
-        Ok(())
+        let mut node = |level: u32, i: u64| self.perfect_node(level, i);
+        inclusion_path(&mut node, index, size)
     }
 
     /// The consistency proof from `size1` to `size2` leaves (RFC 6962 §2.1.2 `PROOF`); empty
@@ -354,36 +324,129 @@ impl<S: TreeStore> MerkleTree<S> {
         if size1 == 0 {
             return Err(Error::ConsistencyFromEmptyTree);
         }
-        let mut proof = Vec::new();
-        self.subproof(size1, 0, size2, true, &mut proof)?;
-        Ok(proof)
+        let mut node = |level: u32, i: u64| self.perfect_node(level, i);
+        consistency_path(&mut node, size1, size2)
     }
 
-    fn subproof(
+    /// The hashes of one C2SP tlog-tiles tile of the tree at `size` leaves: the nodes at tree
+    /// level `8 * tile_level` with indexes `256 * tile_index ..`, `width` of them (256 for a full
+    /// tile). This is what a tlog-tiles server serves at `/tile/<L>/<N>[.p/<W>]`.
+    pub fn tile(
         &self,
-        m: u64,
-        start: u64,
-        end: u64,
-        complete: bool,
-        out: &mut Vec<Hash>,
-    ) -> Result<(), Error> {
+        tile_level: u8,
+        tile_index: u64,
+        width: u16,
+        size: u64,
+    ) -> Result<Vec<Hash>, Error> {
+        self.check_size(size)?;
+        let level = u32::from(tile_level) * STRATUM_HEIGHT;
+        let nodes_at_level = size.checked_shr(level).unwrap_or(0);
+        let first = tile_index.saturating_mul(256);
+        let w = u64::from(width);
+        if width == 0 || width > 256 || first.saturating_add(w) > nodes_at_level {
+            return Err(Error::TreeTooSmall {
+                requested: first.saturating_add(w),
+                size: nodes_at_level,
+            });
+        }
+        (first..first + w)
+            .map(|i| self.perfect_node(level, i))
+            .collect()
+    }
+
+    /// The hash of the full subtree of `2^level` leaves at position `index` on that level
+    /// (it must be complete in the current tree).
+    pub fn subtree_hash(&self, level: u32, index: u64) -> Result<Hash, Error> {
+        let end = index
+            .checked_add(1)
+            .and_then(|e| e.checked_shl(level))
+            .ok_or(Error::TreeTooSmall {
+                requested: u64::MAX,
+                size: self.size(),
+            })?;
+        self.check_size(end)?;
+        self.perfect_node(level, index)
+    }
+}
+
+/// A source of full-subtree hashes: `(level, index) -> hash`.
+pub(crate) type NodeSource<'a> = dyn FnMut(u32, u64) -> Result<Hash, Error> + 'a;
+
+/// `MTH(D[start:end])` for `start < end` from full-subtree hashes (RFC 6962 §2.1).
+pub(crate) fn range_hash(node: &mut NodeSource<'_>, start: u64, end: u64) -> Result<Hash, Error> {
+    let n = end - start;
+    if n.is_power_of_two() && start % n == 0 {
+        let level = n.trailing_zeros();
+        return node(level, start >> level);
+    }
+    let k = split_point(n);
+    let left = range_hash(node, start, start + k)?;
+    let right = range_hash(node, start + k, end)?;
+    Ok(node_hash(&left, &right))
+}
+
+/// RFC 6962 §2.1.1 `PATH(index, D[0:size])`, from the leaf upwards. Requires `index < size`.
+pub(crate) fn inclusion_path(
+    node: &mut NodeSource<'_>,
+    index: u64,
+    size: u64,
+) -> Result<Vec<Hash>, Error> {
+    if index >= size {
+        return Err(Error::IndexOutOfRange { index, size });
+    }
+    let mut out = Vec::new();
+    let (mut m, mut start, mut end) = (index, 0u64, size);
+    // Walk down from the root, collecting siblings, then reverse (leaf first).
+    while end - start > 1 {
+        let k = split_point(end - start);
+        if m < k {
+            out.push(range_hash(node, start + k, end)?);
+            end = start + k;
+        } else {
+            out.push(range_hash(node, start, start + k)?);
+            start += k;
+            m -= k;
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// RFC 6962 §2.1.2 `PROOF(size1, D[0:size2])`. Requires `0 < size1 <= size2`.
+pub(crate) fn consistency_path(
+    node: &mut NodeSource<'_>,
+    size1: u64,
+    size2: u64,
+) -> Result<Vec<Hash>, Error> {
+    if size1 > size2 {
+        return Err(Error::ConsistencySizeOrder { size1, size2 });
+    }
+    if size1 == 0 {
+        return Err(Error::ConsistencyFromEmptyTree);
+    }
+    let mut out = Vec::new();
+    let (mut m, mut start, mut end, mut complete) = (size1, 0u64, size2, true);
+    loop {
         let n = end - start;
         if m == n {
             if !complete {
-                out.push(self.range_hash(start, end)?);
+                out.push(range_hash(node, start, end)?);
             }
-            return Ok(());
+            break;
         }
         let k = split_point(n);
         if m <= k {
-            self.subproof(m, start, start + k, complete, out)?;
-            out.push(self.range_hash(start + k, end)?);
+            out.push(range_hash(node, start + k, end)?);
+            end = start + k;
         } else {
-            self.subproof(m - k, start + k, end, false, out)?;
-            out.push(self.range_hash(start, start + k)?);
+            out.push(range_hash(node, start, start + k)?);
+            start += k;
+            m -= k;
+            complete = false;
         }
-        Ok(())
     }
+    out.reverse();
+    Ok(out)
 }
 
 #[cfg(test)]
