@@ -744,6 +744,12 @@ impl TufClient {
             return fallback(Error::Offline { url: name.into() });
         }
         let info = find_target(state, &ctx, name)?;
+        if info.hashes.is_empty() {
+            return Err(Error::UnsupportedHash {
+                target: name.into(),
+                algorithm: String::new(),
+            });
+        }
         if info.length > MAX_TARGET_BYTES {
             return Err(Error::TooLarge {
                 url: name.into(),

@@ -78,6 +78,27 @@
 //!
 //! Network access (an HTTP [`Fetcher`] on ureq) is behind the `client`
 //! feature (`tls` adds HTTPS); any [`Fetcher`] can be plugged in.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # fn main() -> Result<(), sigstore_tuf::Error> {
+//! // The application's embedded TUF root (e.g. from sigstore-bundle).
+//! let initial_root: Vec<u8> = std::fs::read("root.json").unwrap_or_default();
+//! let mut client = sigstore_tuf::TufClient::builder(
+//!     &initial_root,
+//!     sigstore_tuf::SIGSTORE_PRODUCTION_METADATA_URL,
+//!     sigstore_tuf::SIGSTORE_PRODUCTION_TARGETS_URL,
+//! )
+//! .cache_dir("/var/cache/sigstore/tuf")
+//! .build()?;
+//! let report = client.refresh()?;
+//! println!("root v{}", report.root_version);
+//! let trusted_root_json = client.get_target(sigstore_tuf::TRUSTED_ROOT_TARGET)?;
+//! # let _ = trusted_root_json;
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 
 mod cache;

@@ -190,7 +190,7 @@ def scenario(out, name):
         repo.targets_content["trusted_root.json"] = b'{"updated": true}\n'
         repo.publish(s2, ts_version=2, snap_version=2, targets_version=2)
     elif name == "rotation":
-        repo.publish(s1)
+        repo.publish(s1, ts_version=5)
         # v2: new root key, signed by the old and the new root keys.
         old = repo.signers["root"]
         repo.signers["root"] = [CryptoSigner.generate_ecdsa()]
