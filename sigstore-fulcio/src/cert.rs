@@ -9,6 +9,7 @@ use x509_parser::prelude::FromDer;
 use x509_parser::signature_algorithm::SignatureAlgorithm;
 use x509_parser::x509::AlgorithmIdentifier;
 
+use crate::der::{self, tag};
 use crate::Error;
 
 /// Largest certificate (DER bytes) this crate parses.
@@ -158,6 +159,60 @@ pub(crate) fn scheme_for(alg: &AlgorithmIdentifier<'_>) -> Result<SignatureSchem
         _ => return Err(Error::UnsupportedSignatureAlgorithm(oid)),
     }
     Ok(scheme)
+}
+
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+fn oid(dotted: &str) -> Result<Vec<u8>, der::DerError> {
+    der::encode_oid(dotted)
+        .map(|c| der::tlv(tag::OID, &c))
+        .map_err(|_| der::DerError("OID"))
+}
+
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+fn hash_alg_id(h: HashAlgorithm) -> Result<Vec<u8>, der::DerError> {
+    let o = match h {
+        HashAlgorithm::Sha256 => "2.16.840.1.101.3.4.2.1",
+        HashAlgorithm::Sha384 => "2.16.840.1.101.3.4.2.2",
+        HashAlgorithm::Sha512 => "2.16.840.1.101.3.4.2.3",
+    };
+    let mut body = oid(o)?;
+    body.extend_from_slice(&der::tlv(tag::NULL, &[]));
+    Ok(der::tlv(tag::SEQUENCE, &body))
+}
+
+/// The DER `AlgorithmIdentifier` for a signature scheme (RFC 5758, RFC 8410, RFC 4055).
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
+pub(crate) fn signature_alg_id(scheme: SignatureScheme) -> Result<Vec<u8>, der::DerError> {
+    let (o, params): (&str, Option<Vec<u8>>) = match scheme {
+        SignatureScheme::Ecdsa(HashAlgorithm::Sha256) => ("1.2.840.10045.4.3.2", None),
+        SignatureScheme::Ecdsa(HashAlgorithm::Sha384) => ("1.2.840.10045.4.3.3", None),
+        SignatureScheme::Ecdsa(HashAlgorithm::Sha512) => ("1.2.840.10045.4.3.4", None),
+        SignatureScheme::Ed25519 => ("1.3.101.112", None),
+        SignatureScheme::RsaPkcs1v15(h) => (
+            match h {
+                HashAlgorithm::Sha256 => "1.2.840.113549.1.1.11",
+                HashAlgorithm::Sha384 => "1.2.840.113549.1.1.12",
+                HashAlgorithm::Sha512 => "1.2.840.113549.1.1.13",
+            },
+            Some(der::tlv(tag::NULL, &[])),
+        ),
+        SignatureScheme::RsaPss(h) => {
+            let hash = hash_alg_id(h)?;
+            let mut mgf = oid("1.2.840.113549.1.1.8")?;
+            mgf.extend_from_slice(&hash);
+            let mgf = der::tlv(tag::SEQUENCE, &mgf);
+            let salt_len = u8::try_from(h.len()).map_err(|_| der::DerError("salt length"))?;
+            let mut p = der::tlv(0xa0, &hash);
+            p.extend_from_slice(&der::tlv(0xa1, &mgf));
+            p.extend_from_slice(&der::tlv(0xa2, &der::tlv(tag::INTEGER, &[salt_len])));
+            ("1.2.840.113549.1.1.10", Some(der::tlv(tag::SEQUENCE, &p)))
+        }
+    };
+    let mut body = oid(o)?;
+    if let Some(p) = params {
+        body.extend_from_slice(&p);
+    }
+    Ok(der::tlv(tag::SEQUENCE, &body))
 }
 
 fn hash_from_oid(oid: &str) -> Option<HashAlgorithm> {
@@ -435,4 +490,65 @@ fn parse_eku_oids(value: &[u8]) -> Result<Vec<String>, crate::der::DerError> {
         return Err(DerError("empty EKU"));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn algorithm_identifiers_round_trip() {
+        let hashes = [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ];
+        let mut schemes = vec![SignatureScheme::Ed25519];
+        for h in hashes {
+            schemes.extend([
+                SignatureScheme::Ecdsa(h),
+                SignatureScheme::RsaPkcs1v15(h),
+                SignatureScheme::RsaPss(h),
+            ]);
+        }
+        for scheme in schemes {
+            let enc = signature_alg_id(scheme).unwrap();
+            let (rest, alg) = AlgorithmIdentifier::from_der(&enc).unwrap();
+            assert!(rest.is_empty());
+            assert_eq!(scheme_for(&alg).unwrap(), scheme, "{scheme:?}");
+        }
+    }
+
+    #[test]
+    fn unsupported_algorithm_identifiers() {
+        // sha1WithRSAEncryption, ECDSA with unexpected NULL parameters, PSS with a short salt.
+        let sha1 = der::tlv(tag::SEQUENCE, &{
+            let mut v = oid("1.2.840.113549.1.1.5").unwrap();
+            v.extend(der::tlv(tag::NULL, &[]));
+            v
+        });
+        let ecdsa_null = der::tlv(tag::SEQUENCE, &{
+            let mut v = oid("1.2.840.10045.4.3.2").unwrap();
+            v.extend(der::tlv(tag::NULL, &[]));
+            v
+        });
+        let pss_short_salt = {
+            let hash = hash_alg_id(HashAlgorithm::Sha256).unwrap();
+            let mut mgf = oid("1.2.840.113549.1.1.8").unwrap();
+            mgf.extend_from_slice(&hash);
+            let mut p = der::tlv(0xa0, &hash);
+            p.extend(der::tlv(0xa1, &der::tlv(tag::SEQUENCE, &mgf)));
+            p.extend(der::tlv(0xa2, &der::tlv(tag::INTEGER, &[20])));
+            let mut v = oid("1.2.840.113549.1.1.10").unwrap();
+            v.extend(der::tlv(tag::SEQUENCE, &p));
+            der::tlv(tag::SEQUENCE, &v)
+        };
+        for enc in [sha1, ecdsa_null, pss_short_salt] {
+            let (_, alg) = AlgorithmIdentifier::from_der(&enc).unwrap();
+            assert!(matches!(
+                scheme_for(&alg),
+                Err(Error::UnsupportedSignatureAlgorithm(_))
+            ));
+        }
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde::Deserialize;
-use sigstore_crypto::{HashAlgorithm, KeyKind, SignatureScheme, Signer};
+use sigstore_crypto::{KeyKind, Signer};
 
 use crate::der::{self, tag};
 use crate::{Certificate, Error, MAX_CHAIN_CERTIFICATES};
@@ -245,58 +245,6 @@ fn request_body(
     Ok(value.to_string())
 }
 
-fn oid(dotted: &str) -> Result<Vec<u8>, Error> {
-    der::encode_oid(dotted)
-        .map(|c| der::tlv(tag::OID, &c))
-        .map_err(|_| Error::MalformedResponse("internal OID encoding"))
-}
-
-fn hash_alg_id(h: HashAlgorithm) -> Result<Vec<u8>, Error> {
-    let o = match h {
-        HashAlgorithm::Sha256 => "2.16.840.1.101.3.4.2.1",
-        HashAlgorithm::Sha384 => "2.16.840.1.101.3.4.2.2",
-        HashAlgorithm::Sha512 => "2.16.840.1.101.3.4.2.3",
-    };
-    let mut body = oid(o)?;
-    body.extend_from_slice(&der::tlv(tag::NULL, &[]));
-    Ok(der::tlv(tag::SEQUENCE, &body))
-}
-
-/// The DER `AlgorithmIdentifier` for a signature scheme (RFC 5758, RFC 8410, RFC 4055).
-fn signature_alg_id(scheme: SignatureScheme) -> Result<Vec<u8>, Error> {
-    let (o, params): (&str, Option<Vec<u8>>) = match scheme {
-        SignatureScheme::Ecdsa(HashAlgorithm::Sha256) => ("1.2.840.10045.4.3.2", None),
-        SignatureScheme::Ecdsa(HashAlgorithm::Sha384) => ("1.2.840.10045.4.3.3", None),
-        SignatureScheme::Ecdsa(HashAlgorithm::Sha512) => ("1.2.840.10045.4.3.4", None),
-        SignatureScheme::Ed25519 => ("1.3.101.112", None),
-        SignatureScheme::RsaPkcs1v15(h) => (
-            match h {
-                HashAlgorithm::Sha256 => "1.2.840.113549.1.1.11",
-                HashAlgorithm::Sha384 => "1.2.840.113549.1.1.12",
-                HashAlgorithm::Sha512 => "1.2.840.113549.1.1.13",
-            },
-            Some(der::tlv(tag::NULL, &[])),
-        ),
-        SignatureScheme::RsaPss(h) => {
-            let hash = hash_alg_id(h)?;
-            let mut mgf = oid("1.2.840.113549.1.1.8")?;
-            mgf.extend_from_slice(&hash);
-            let mgf = der::tlv(tag::SEQUENCE, &mgf);
-            let salt_len = u8::try_from(h.len())
-                .map_err(|_| Error::MalformedResponse("internal salt length"))?;
-            let mut p = der::tlv(0xa0, &hash);
-            p.extend_from_slice(&der::tlv(0xa1, &mgf));
-            p.extend_from_slice(&der::tlv(0xa2, &der::tlv(tag::INTEGER, &[salt_len])));
-            ("1.2.840.113549.1.1.10", Some(der::tlv(tag::SEQUENCE, &p)))
-        }
-    };
-    let mut body = oid(o)?;
-    if let Some(p) = params {
-        body.extend_from_slice(&p);
-    }
-    Ok(der::tlv(tag::SEQUENCE, &body))
-}
-
 /// Builds a DER PKCS#10 `CertificationRequest` (RFC 2986) for the signer's key, with an
 /// empty subject and no attributes, signed by the signer.
 pub fn build_csr(signer: &dyn Signer) -> Result<Vec<u8>, Error> {
@@ -310,7 +258,10 @@ pub fn build_csr(signer: &dyn Signer) -> Result<Vec<u8>, Error> {
     bits.push(0);
     bits.extend_from_slice(&sig);
     let mut req = info;
-    req.extend_from_slice(&signature_alg_id(signer.key_details().scheme())?);
+    req.extend_from_slice(
+        &crate::cert::signature_alg_id(signer.key_details().scheme())
+            .map_err(|_| Error::MalformedResponse("internal algorithm encoding"))?,
+    );
     req.extend_from_slice(&der::tlv(tag::BIT_STRING, &bits));
     Ok(der::tlv(tag::SEQUENCE, &req))
 }

@@ -152,6 +152,7 @@ pub(crate) fn encode_oid(dotted: &str) -> Result<Vec<u8>, DerError> {
     Ok(out)
 }
 
+#[cfg_attr(not(feature = "client"), allow(dead_code))]
 fn push_base128(mut v: u64, out: &mut Vec<u8>) {
     let mut tmp = [0u8; 10];
     let mut n = 0usize;

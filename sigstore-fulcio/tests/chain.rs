@@ -701,3 +701,29 @@ fn uri_and_othername_leaves_still_chain() {
     )
     .unwrap();
 }
+
+#[test]
+fn p384_and_ed25519_chains() {
+    for alg in [&rcgen::PKCS_ECDSA_P384_SHA384, &rcgen::PKCS_ED25519] {
+        let root_key = KeyPair::generate_for(alg).unwrap();
+        let root = Issued {
+            cert: ca_params("root", None, T2024, T2024 + 730 * DAY)
+                .self_signed(&root_key)
+                .unwrap(),
+            key: root_key,
+        };
+        let inter = issue_with_key(
+            ca_params("intermediate", Some(0), T2024, T2024 + 730 * DAY),
+            KeyPair::generate_for(alg).unwrap(),
+            &root,
+        );
+        let leaf = issue_with_key(
+            leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600),
+            KeyPair::generate_for(alg).unwrap(),
+            &inter,
+        )
+        .parsed();
+        let auth = CertificateAuthority::new(vec![inter.parsed(), root.parsed()], open()).unwrap();
+        verify_chain(&leaf, &[auth], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap();
+    }
+}

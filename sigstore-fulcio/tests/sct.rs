@@ -12,8 +12,8 @@ use common::pki::*;
 use rcgen::{CustomExtension, KeyPair};
 use sigstore_crypto::{HashAlgorithm, KeySigner, Signer};
 use sigstore_fulcio::{
-    embedded_scts, precertificate_tbs, verify_chain, verify_sct, verify_scts, Certificate, CtLog,
-    Error, KeyPurpose, TimeRange, VerifiedChain, MAX_SCTS,
+    embedded_scts, precertificate_tbs, verify_chain, verify_sct, verify_scts, Certificate,
+    CertificateAuthority, CtLog, Error, KeyPurpose, Sct, TimeRange, VerifiedChain, MAX_SCTS,
 };
 
 const SCT_OID: &[u64] = &[1, 3, 6, 1, 4, 1, 11129, 2, 4, 2];
@@ -119,6 +119,15 @@ fn octet_string(content: &[u8]) -> Vec<u8> {
 
 /// Issues a leaf under `pki.intermediate` whose SCT list extension holds `make(tbs, ikh)`.
 fn leaf_with_sct_value(pki: &Pki, make: impl Fn(&[u8], &[u8; 32]) -> Vec<u8>) -> VerifiedChain {
+    leaf_with_sct_value_in(pki, &[pki.authority()], make)
+}
+
+/// Like [`leaf_with_sct_value`], validating against `auths`.
+fn leaf_with_sct_value_in(
+    pki: &Pki,
+    auths: &[CertificateAuthority],
+    make: impl Fn(&[u8], &[u8; 32]) -> Vec<u8>,
+) -> VerifiedChain {
     let key = KeyPair::generate().unwrap();
     let params = |value: Vec<u8>| {
         let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
@@ -142,13 +151,7 @@ fn leaf_with_sct_value(pki: &Pki, make: impl Fn(&[u8], &[u8; 32]) -> Vec<u8>) ->
     // The rewrite really is the same TBS for both certificates.
     assert_eq!(precertificate_tbs(&leaf).unwrap(), tbs);
     assert_ne!(leaf.tbs_der(), &tbs[..]);
-    verify_chain(
-        &leaf,
-        &[pki.authority()],
-        &[SIGNED_AT],
-        KeyPurpose::CodeSigning,
-    )
-    .unwrap()
+    verify_chain(&leaf, auths, &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap()
 }
 
 fn leaf_with_scts(pki: &Pki, specs: &[Spec<'_>]) -> VerifiedChain {
@@ -432,4 +435,42 @@ fn embedded_scts_and_single_verify() {
     let got = verify_scts(&chain, &[log(&b)], 1).unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].sct.log_id, log(&b).log_id);
+}
+
+#[test]
+fn issuer_key_hash_comes_from_the_verified_chain_with_duplicate_names() {
+    // Two trusted authorities whose intermediates share a subject name (sigstore-rust 43a6a67):
+    // the SCT is over the key of the intermediate that actually issued the leaf, which is
+    // listed second. Taking "the first certificate with the right name" would fail here.
+    let decoy = Pki::new();
+    let pki = Pki::new();
+    assert_eq!(
+        decoy.intermediate.parsed().subject_der(),
+        pki.intermediate.parsed().subject_der()
+    );
+    let a = KeySigner::generate_p256().unwrap();
+    let auths = [decoy.authority(), pki.authority()];
+    let chain = leaf_with_sct_value_in(&pki, &auths, |tbs, ikh| {
+        list_value(&[Spec::new(&a).encode(tbs, ikh)])
+    });
+    assert_eq!(chain.authority_index(), 1);
+    assert_eq!(chain.issuer(), &pki.intermediate.parsed());
+    verify_scts(&chain, &[log(&a)], 1).unwrap();
+}
+
+#[test]
+fn sct_parser_never_panics() {
+    let a = KeySigner::generate_p256().unwrap();
+    let good = Spec::new(&a).encode(&[1, 2, 3], &[0; 32]);
+    assert!(Sct::from_tls(&good).is_ok());
+    for i in 0..good.len() {
+        let _ = Sct::from_tls(&good[..i]);
+        let mut m = good.clone();
+        m[i] ^= 0xff;
+        let _ = Sct::from_tls(&m);
+    }
+    assert!(matches!(
+        Sct::from_tls(&vec![0; sigstore_fulcio::MAX_SCT_BYTES + 1]),
+        Err(Error::MalformedSct(_))
+    ));
 }
