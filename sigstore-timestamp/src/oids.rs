@@ -82,14 +82,19 @@ pub(crate) fn hash_from_oid(oid: &[u8]) -> Option<HashAlgorithm> {
     }
 }
 
-/// The DER AlgorithmIdentifier of a hash (parameters absent), for building requests.
-#[cfg(feature = "client")]
-pub(crate) fn hash_algorithm_identifier(alg: HashAlgorithm) -> Vec<u8> {
-    let oid = match alg {
+/// The OID of a hash algorithm.
+pub(crate) fn hash_oid(alg: HashAlgorithm) -> Oid {
+    match alg {
         HashAlgorithm::Sha256 => SHA256,
         HashAlgorithm::Sha384 => SHA384,
         HashAlgorithm::Sha512 => SHA512,
-    };
+    }
+}
+
+/// The DER AlgorithmIdentifier of a hash (parameters absent), for building requests.
+#[cfg(feature = "client")]
+pub(crate) fn hash_algorithm_identifier(alg: HashAlgorithm) -> Vec<u8> {
+    let oid = hash_oid(alg);
     let oid = oid.as_bytes();
     let mut out = vec![
         tag::SEQUENCE,

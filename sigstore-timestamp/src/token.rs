@@ -195,8 +195,8 @@ fn parse_signed_data(sd: &mut Reader<'_>) -> Result<TimeStampToken, Error> {
             found: version,
         });
     }
-    // digestAlgorithms: informational; the SignerInfo's own digestAlgorithm decides.
-    sd.expect(tag::SET)?;
+    // digestAlgorithms: the SignerInfo's digestAlgorithm must be listed (checked below).
+    let digest_algorithms = parse_digest_algorithms(sd.nested(tag::SET, "digestAlgorithms")?)?;
 
     let mut encap = sd.nested(tag::SEQUENCE, "EncapsulatedContentInfo")?;
     let econtent_type = encap.oid()?;
@@ -245,7 +245,33 @@ fn parse_signed_data(sd: &mut Reader<'_>) -> Result<TimeStampToken, Error> {
         return Err(Error::SignerInfoCount { found: count });
     }
     let mut si = first?;
-    parse_signer_info(&mut si, tst_info, econtent.to_vec(), certificates)
+    let token = parse_signer_info(&mut si, tst_info, econtent.to_vec(), certificates)?;
+    let signer_digest = oids::hash_oid(token.digest_algorithm);
+    if !digest_algorithms.contains(&signer_digest.as_bytes()) {
+        return Err(Error::Malformed(
+            "digestAlgorithms lacks the SignerInfo digest algorithm",
+        ));
+    }
+    Ok(token)
+}
+
+/// Most entries accepted in SignedData `digestAlgorithms`.
+const MAX_DIGEST_ALGORITHMS: usize = 8;
+
+/// The OIDs of `digestAlgorithms` (each a well-formed AlgorithmIdentifier; unknown hashes are
+/// tolerated since only the SignerInfo's is used).
+fn parse_digest_algorithms(mut set: Reader<'_>) -> Result<Vec<&[u8]>, Error> {
+    let mut out = Vec::new();
+    while !set.is_empty() {
+        if out.len() >= MAX_DIGEST_ALGORITHMS {
+            return Err(Error::Malformed("too many digestAlgorithms"));
+        }
+        let mut alg = set.nested(tag::SEQUENCE, "digestAlgorithms")?;
+        out.push(alg.oid()?);
+        alg.optional(tag::NULL)?;
+        alg.finish()?;
+    }
+    Ok(out)
 }
 
 fn parse_signer_info(
