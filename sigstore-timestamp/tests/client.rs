@@ -323,3 +323,30 @@ fn request_checks_offline() {
     let r = req.check_response(&spec.response(), SIG, &[tsa.authority()]);
     assert!(matches!(r, Err(Error::NonceMismatch)), "{r:?}");
 }
+
+/// OpenSSL (an independent parser) reads our TimeStampReq, when the binary is installed.
+#[test]
+fn openssl_parses_our_request() {
+    let req = TimeStampRequest::with_nonce(HashAlgorithm::Sha384.hash(SIG), 0x1234_5678_9abc_def0);
+    let path = std::env::temp_dir().join(format!("sigstore-ts-req-{}.tsq", std::process::id()));
+    std::fs::write(&path, req.der()).unwrap();
+    let out = std::process::Command::new("openssl")
+        .args(["ts", "-query", "-text", "-in"])
+        .arg(&path)
+        .output();
+    let _ = std::fs::remove_file(&path);
+    let Ok(out) = out else {
+        eprintln!("notice: openssl not installed; skipping");
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Version: 1"), "{text}");
+    assert!(text.contains("Hash Algorithm: sha384"), "{text}");
+    assert!(text.contains("Nonce: 0x123456789ABCDEF0"), "{text}");
+    assert!(text.contains("Certificate required: yes"), "{text}");
+}

@@ -192,3 +192,26 @@ fn all_conformance_cases_with_timestamps() {
     }
     assert!(checked >= 10, "only {checked} cases with timestamps");
 }
+
+/// Rough timing of parse + verify for the public-good fixtures (run with
+/// `cargo test --release -p sigstore-timestamp --test conformance -- --ignored --nocapture`).
+#[test]
+#[ignore = "timing, not a check"]
+fn timing_public_good() {
+    let Some(dir) = shared_dir() else { return };
+    let dir = dir.join("perf-fixtures");
+    let root = read_json(&dir.join("trusted_root.public-good.json"));
+    let auths = authorities(&root);
+    for name in [
+        "c_msgsig_tsa_rekorv2_cosign.sigstore.json",
+        "d_dsse_tsa_rekorv1.sigstore.json",
+    ] {
+        let (ts, sig) = bundle_timestamps(&read_json(&dir.join(name)));
+        let n = 200;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            verify_timestamp(&ts[0], &sig, &auths).unwrap();
+        }
+        eprintln!("{name}: {:?} per timestamp", start.elapsed() / n);
+    }
+}
