@@ -455,10 +455,12 @@ impl TufClient {
 
         // A cache written under an older root than our initial root: its
         // timestamp/snapshot/targets may be signed by keys we no longer know.
+        let mut marker_version = None;
         if let Some(marker) = ctx.read(ROOT_MARKER_FILE, MAX_ROOT_BYTES)? {
             let old_version = serde_json::from_slice::<serde_json::Value>(&marker)
                 .ok()
                 .and_then(|v| v.get("signed")?.get("version")?.as_u64());
+            marker_version = old_version;
             if old_version.is_some_and(|v| v < initial_version) {
                 for f in [TIMESTAMP_FILE, SNAPSHOT_FILE, TARGETS_FILE] {
                     ctx.remove(f)?;
@@ -478,8 +480,6 @@ impl TufClient {
 
         // §5.3: root rotation over the network.
         if mode == Mode::Online {
-            let before = root.signed.clone();
-            let mut new_roots = Vec::new();
             for _ in 0..MAX_ROOT_ROTATIONS {
                 let version = root.signed.version.saturating_add(1);
                 let url = format!("{}{version}.root.json", ctx.metadata_base);
@@ -488,28 +488,30 @@ impl TufClient {
                     Err(Error::NotFound { .. }) => break,
                     Err(e) => return Err(e),
                 };
-                root = verify_root_update(&root.signed, &raw)?;
-                new_roots.push((version, raw));
-                report.root_rotations += 1;
-            }
-            if !new_roots.is_empty() {
-                // §5.3.11 fast-forward attack recovery, done before the new
-                // roots are persisted so an interrupted run never leaves
-                // metadata signed by rotated-out keys next to a new root.
-                if role_changed(&before, &root.signed, "timestamp")
-                    || role_changed(&before, &root.signed, "snapshot")
+                let new = verify_root_update(&root.signed, &raw)?;
+                // §5.3.11 fast-forward attack recovery: if the timestamp or
+                // snapshot keys changed, the cached timestamp and snapshot
+                // are deleted. This happens before the new root is persisted
+                // (§5.3.8) so the cache never holds metadata signed by
+                // rotated-out keys next to the root that rotated them out
+                // (which would read as tampering on the next load).
+                if role_changed(&root.signed, &new.signed, "timestamp")
+                    || role_changed(&root.signed, &new.signed, "snapshot")
                 {
                     ctx.remove(TIMESTAMP_FILE)?;
                     ctx.remove(SNAPSHOT_FILE)?;
                 }
-                if role_changed(&before, &root.signed, "targets") {
+                if role_changed(&root.signed, &new.signed, "targets") {
                     ctx.remove(TARGETS_FILE)?;
                 }
+                ctx.write(&format!("{version}.root.json"), &raw)?;
+                ctx.write(ROOT_MARKER_FILE, &raw)?;
+                root = new;
+                report.root_rotations += 1;
             }
-            for (version, raw) in &new_roots {
-                ctx.write(&format!("{version}.root.json"), raw)?;
+            if report.root_rotations == 0 && marker_version != Some(root.signed.version) {
+                ctx.write(ROOT_MARKER_FILE, &root.raw)?;
             }
-            ctx.write(ROOT_MARKER_FILE, &root.raw)?;
         }
         report.root_version = root.signed.version;
         ctx.expiry("root", &root.signed, report)?;
