@@ -142,7 +142,9 @@ impl VerifiedChain {
 /// signatures are checked. A path passes when:
 /// - issuers are CAs (basicConstraints cA=TRUE), the leaf is not;
 /// - pathLenConstraint holds for every CA;
-/// - keyUsage, when present, has keyCertSign on CAs and digitalSignature on the leaf;
+/// - keyUsage is present with keyCertSign on every issuing CA (RFC 5280 §4.2.1.3 "MUST
+///   include"), and with digitalSignature on the leaf (for [`KeyPurpose::TimeStamping`] a leaf
+///   without keyUsage is accepted, RFC 3161 does not require it);
 /// - the leaf EKU fits `purpose` (see [`KeyPurpose`]); a CA with an EKU must allow `purpose`
 ///   (or anyExtendedKeyUsage);
 /// - no certificate has a critical extension outside [`UNDERSTOOD_CRITICAL_EXTENSIONS`];
@@ -229,7 +231,7 @@ fn check_path(
         if !cert.is_ca() {
             return Err(Error::IssuerNotCa { index });
         }
-        if cert.key_usage().is_some_and(|ku| !ku.key_cert_sign) {
+        if !cert.key_usage().is_some_and(|ku| ku.key_cert_sign) {
             return Err(Error::KeyUsage {
                 index,
                 required: "keyCertSign",
@@ -286,7 +288,13 @@ fn check_leaf(leaf: &Certificate, purpose: KeyPurpose) -> Result<(), Error> {
     if leaf.is_ca() {
         return Err(Error::LeafIsCa);
     }
-    if leaf.key_usage().is_some_and(|ku| !ku.digital_signature) {
+    // Fulcio always sets keyUsage=digitalSignature; RFC 3161 does not require keyUsage on
+    // a TSA certificate, so there it is only checked when present.
+    let key_usage_ok = match leaf.key_usage() {
+        Some(ku) => ku.digital_signature,
+        None => purpose == KeyPurpose::TimeStamping,
+    };
+    if !key_usage_ok {
         return Err(Error::KeyUsage {
             index: 0,
             required: "digitalSignature",

@@ -5,17 +5,24 @@
 //!   certificate authorities of a Sigstore trusted root at every verification time, with
 //!   basic constraints, path length, key usage, extended key usage (id-kp-codeSigning for
 //!   Fulcio, critical and exclusive id-kp-timeStamping for RFC 3161 §2.3 signers), critical
-//!   extensions and trusted-root `validFor` windows (inclusive ends). Intermediates come only
-//!   from the trusted root; [`prune_bundle_certificates`] drops the rest and rejects roots
-//!   shipped in a bundle (Sigstore client spec §4.3).
-//!
-//! - [`CertificateIdentity`]: the Fulcio identity (SAN, OIDC issuer, extensions
-//!   1.3.6.1.4.1.57264.1.1-.1.22, Fulcio `docs/oid-info.md`).
+//!   extensions and trusted-root `validFor` windows (inclusive ends, `trustroot.proto`).
+//!   Intermediates come only from the trusted root; [`prune_bundle_certificates`] drops the
+//!   rest and rejects roots shipped in a bundle (Sigstore client spec §4.3). A signature
+//!   budget ([`MAX_PATH_BUILDING_SIGNATURES`]) bounds work on hostile input.
+//! - [`CertificateIdentity`]: the Fulcio identity (exactly one SAN, OIDC issuer v2 `.1.8`
+//!   preferred over v1 `.1.1`, extensions 1.3.6.1.4.1.57264.1.2-.1.22 as in Fulcio
+//!   `docs/oid-info.md`, and any of them by OID string).
 //! - [`verify_scts`]: embedded SCT verification (RFC 6962 §3.2) against the trusted root's CT
-//!   logs, counting distinct logs toward a threshold.
+//!   logs, counting DISTINCT logs toward a threshold.
 //!
 //! The crate never sees a bundle: it takes DER certificates, `i64` Unix-second times and typed
 //! trust inputs. All signatures go through [`sigstore_crypto::PublicKey::verify`].
+//!
+//! Deliberate choices: names are compared byte for byte (no RFC 5280 §7.1 folding); a CA
+//! certificate with an extendedKeyUsage must allow the purpose (or anyExtendedKeyUsage), as Go's
+//! verifier does; the criticality of basicConstraints is not enforced; certificate policies,
+//! name constraints and revocation are not processed (a critical name-constraints or policy
+//! extension is therefore rejected as unknown).
 //!
 //! Feature `client` adds [`client::FulcioClient`] for Fulcio's v2 `signingCert` API; feature
 //! `tls` adds HTTPS support to it.

@@ -153,6 +153,56 @@ fn ca_without_key_cert_sign() {
 }
 
 #[test]
+fn ca_without_key_usage() {
+    let root = self_signed(ca_params("root", None, T2024, T2024 + 730 * DAY));
+    let mut p = ca_params("intermediate", None, T2024, T2024 + 730 * DAY);
+    p.key_usages = vec![];
+    let inter = issue(p, &root);
+    let leaf = issue(
+        leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600),
+        &inter,
+    )
+    .parsed();
+    let auth = CertificateAuthority::new(vec![inter.parsed(), root.parsed()], open()).unwrap();
+    let err = verify_chain(&leaf, &[auth], &[SIGNED_AT], KeyPurpose::CodeSigning).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::KeyUsage {
+                index: 1,
+                required: "keyCertSign"
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn code_signing_leaf_without_key_usage() {
+    let pki = Pki::new();
+    let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
+    p.key_usages = vec![];
+    let leaf = issue(p, &pki.intermediate).parsed();
+    let err = verify_chain(
+        &leaf,
+        &[pki.authority()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::KeyUsage {
+                index: 0,
+                required: "digitalSignature"
+            }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn leaf_without_digital_signature() {
     let pki = Pki::new();
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
