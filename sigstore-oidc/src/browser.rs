@@ -218,7 +218,13 @@ impl BrowserFlow {
         self
     }
 
-    fn authorization_url(&self, redirect_uri: &str, pkce: &Pkce, state: &str, nonce: &str) -> Result<String> {
+    fn authorization_url(
+        &self,
+        redirect_uri: &str,
+        pkce: &Pkce,
+        state: &str,
+        nonce: &str,
+    ) -> Result<String> {
         let endpoint =
             self.metadata
                 .authorization_endpoint
@@ -252,7 +258,10 @@ impl BrowserFlow {
                 let url = self.authorization_url(OOB_REDIRECT_URI, &pkce, &state, &nonce)?;
                 self.opener.open(&url)?;
                 let input = reader.read_code(&url)?;
-                (code_from_pasted(&input, &state)?, OOB_REDIRECT_URI.to_owned())
+                (
+                    code_from_pasted(&input, &state)?,
+                    OOB_REDIRECT_URI.to_owned(),
+                )
             }
             None => self.loopback(&pkce, &state, &nonce)?,
         };
@@ -267,7 +276,13 @@ impl BrowserFlow {
             form.push(("client_secret", secret));
         }
         let raw = token_request(&self.http, &self.metadata.token_endpoint, &form)?;
-        validate_id_token(&raw, &self.metadata.issuer, &self.client_id, Some(&nonce), unix_now())
+        validate_id_token(
+            &raw,
+            &self.metadata.issuer,
+            &self.client_id,
+            Some(&nonce),
+            unix_now(),
+        )
     }
 
     fn loopback(&self, pkce: &Pkce, state: &str, nonce: &str) -> Result<(String, String)> {
@@ -360,9 +375,7 @@ fn respond(stream: &mut TcpStream, status: &str, body: &str) {
 /// Reads one request head; returns the request target of a GET.
 fn read_request_target(stream: &mut TcpStream) -> Option<String> {
     stream.set_nonblocking(false).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -384,7 +397,8 @@ fn read_request_target(stream: &mut TcpStream) -> Option<String> {
 }
 
 const DONE_PAGE: &str = "<!doctype html><title>Sigstore</title><p>Authentication complete. You may close this window.</p>";
-const FAIL_PAGE: &str = "<!doctype html><title>Sigstore</title><p>Authentication failed. Return to the terminal.</p>";
+const FAIL_PAGE: &str =
+    "<!doctype html><title>Sigstore</title><p>Authentication failed. Return to the terminal.</p>";
 
 /// Waits for exactly one request to [`CALLBACK_PATH`] and judges it. Requests to other
 /// paths (favicon, probes) get a 404 and are otherwise ignored.
@@ -398,9 +412,7 @@ fn serve_callback(
         context: "configuring the loopback listener",
         source,
     })?;
-    let seconds = deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs();
+    let seconds = deadline.saturating_duration_since(Instant::now()).as_secs();
     loop {
         if stop.load(Ordering::SeqCst) || Instant::now() >= deadline {
             return Err(Error::CallbackTimeout { seconds });
@@ -559,16 +571,24 @@ mod tests {
             code_from_pasted("code=abc&state=t", "s"),
             Err(Error::StateMismatch { missing: false })
         ));
-        assert!(matches!(code_from_pasted("  ", "s"), Err(Error::MissingCode)));
+        assert!(matches!(
+            code_from_pasted("  ", "s"),
+            Err(Error::MissingCode)
+        ));
     }
 
     #[test]
     fn browser_command() {
         use crate::source::MapEnv;
-        let b = SystemBrowser::new(Arc::new(MapEnv::new().with("BROWSER", "firefox --new-tab %s:lynx")));
+        let b = SystemBrowser::new(Arc::new(
+            MapEnv::new().with("BROWSER", "firefox --new-tab %s:lynx"),
+        ));
         assert_eq!(
             b.command_for("http://u"),
-            ("firefox".to_owned(), vec!["--new-tab".to_owned(), "http://u".to_owned()])
+            (
+                "firefox".to_owned(),
+                vec!["--new-tab".to_owned(), "http://u".to_owned()]
+            )
         );
         let b = SystemBrowser::new(Arc::new(MapEnv::new()));
         assert_eq!(b.command_for("http://u").1, vec!["http://u".to_owned()]);

@@ -81,15 +81,15 @@ impl DeviceFlow {
             client_id: client_id.to_owned(),
             client_secret: None,
             scope: DEFAULT_SCOPE.to_owned(),
-            prompt: Box::new(|d: &DeviceAuthorization| {
-                match &d.verification_uri_complete {
+            prompt: Box::new(
+                |d: &DeviceAuthorization| match &d.verification_uri_complete {
                     Some(u) => eprintln!("To log in, visit:\n  {u}\n(code {})", d.user_code),
                     None => eprintln!(
                         "To log in, visit:\n  {}\nand enter the code {}",
                         d.verification_uri, d.user_code
                     ),
-                }
-            }),
+                },
+            ),
             poll_unit: Duration::from_secs(1),
             deadline: DEFAULT_DEADLINE,
             http: HttpConfig::default(),
@@ -148,7 +148,10 @@ impl DeviceFlow {
             .ok_or(Error::MissingEndpoint {
                 endpoint: "device_authorization_endpoint",
             })?;
-        let mut form = vec![("client_id", self.client_id.as_str()), ("scope", self.scope.as_str())];
+        let mut form = vec![
+            ("client_id", self.client_id.as_str()),
+            ("scope", self.scope.as_str()),
+        ];
         if let Some(s) = &self.client_secret {
             form.push(("client_secret", s));
         }
@@ -157,16 +160,17 @@ impl DeviceFlow {
         if resp.status != 200 {
             return Err(oauth_error(endpoint, &resp));
         }
-        let dev: DeviceResponse = serde_json::from_slice(&resp.body).map_err(|source| Error::Json {
-            context: "device authorization response",
-            source,
-        })?;
-        let verification_uri = dev
-            .verification_uri
-            .or(dev.verification_url)
-            .ok_or(Error::MissingEndpoint {
-                endpoint: "verification_uri",
+        let dev: DeviceResponse =
+            serde_json::from_slice(&resp.body).map_err(|source| Error::Json {
+                context: "device authorization response",
+                source,
             })?;
+        let verification_uri =
+            dev.verification_uri
+                .or(dev.verification_url)
+                .ok_or(Error::MissingEndpoint {
+                    endpoint: "verification_uri",
+                })?;
         (self.prompt)(&DeviceAuthorization {
             user_code: dev.user_code,
             verification_uri,
@@ -175,9 +179,7 @@ impl DeviceFlow {
         });
 
         let start = Instant::now();
-        let deadline = self
-            .deadline
-            .min(Duration::from_secs(dev.expires_in));
+        let deadline = self.deadline.min(Duration::from_secs(dev.expires_in));
         let mut interval = dev
             .interval
             .unwrap_or(DEFAULT_INTERVAL_SECONDS)

@@ -45,8 +45,8 @@ mod http;
 pub use error::{Error, Result};
 pub use pkce::{random_token, s256_challenge, Pkce, PKCE_VERIFIER_BYTES, STATE_BYTES};
 pub use source::{
-    parse_trimmed, resolve, resolve_from, Buildkite, CircleCi, CommandOutput, CommandRunner,
-    Env, EnvToken, GitLab, MapEnv, ProcessEnv, ResolveConfig, StaticToken, SystemCommandRunner,
+    parse_trimmed, resolve, resolve_from, Buildkite, CircleCi, CommandOutput, CommandRunner, Env,
+    EnvToken, GitLab, MapEnv, ProcessEnv, ResolveConfig, StaticToken, SystemCommandRunner,
     TokenFile, TokenSource, DEFAULT_AUDIENCE, DEFAULT_COMMAND_TIMEOUT, ENV_TOKEN_VAR,
     MAX_COMMAND_OUTPUT_BYTES,
 };
@@ -68,4 +68,8 @@ pub use device::{
     DEVICE_CODE_GRANT_TYPE, MAX_INTERVAL_SECONDS, SLOW_DOWN_INCREMENT_SECONDS,
 };
 #[cfg(feature = "client")]
-pub use http::{HttpConfig, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_REDIRECTS, MAX_RESPONSE_BYTES};
+pub use http::{
+    HttpConfig, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, MAX_REDIRECTS, MAX_RESPONSE_BYTES,
+};
+#[cfg(feature = "client")]
+pub use source::GcpMode;

@@ -75,7 +75,10 @@ pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.bytes()
+        .zip(b.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 #[cfg(test)]
@@ -94,7 +97,10 @@ mod tests {
     fn random_lengths() {
         let p = Pkce::generate().unwrap();
         assert_eq!(p.verifier().len(), 43);
-        assert_ne!(random_token(STATE_BYTES).unwrap(), random_token(STATE_BYTES).unwrap());
+        assert_ne!(
+            random_token(STATE_BYTES).unwrap(),
+            random_token(STATE_BYTES).unwrap()
+        );
         assert!(ct_eq("abc", "abc"));
         assert!(!ct_eq("abc", "abd"));
         assert!(!ct_eq("abc", "ab"));

@@ -424,6 +424,18 @@ impl TokenSource for CircleCi {
 #[cfg(feature = "client")]
 use crate::ambient_http::{GcpMetadata, GitHubActions};
 
+/// Whether [`resolve`] asks the Google Cloud metadata server (feature `client`).
+#[cfg(feature = "client")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GcpMode {
+    /// Only when [`GcpMetadata::detect`] finds Google Cloud (the default).
+    Detect,
+    /// Never.
+    Disabled,
+    /// Always, at this base URL (e.g. a loopback stand-in in tests).
+    Base(String),
+}
+
 /// Configuration for [`resolve`].
 pub struct ResolveConfig {
     /// An explicit token (highest priority).
@@ -441,10 +453,9 @@ pub struct ResolveConfig {
     /// HTTP settings for GitHub Actions and the GCP metadata server.
     #[cfg(feature = "client")]
     pub http: crate::http::HttpConfig,
-    /// GCP metadata server base URL; `None` means [`GCP_METADATA_BASE`] when running on
-    /// Google Cloud is detected (see [`GcpMetadata::detect`]).
+    /// Whether and where to ask the Google Cloud metadata server.
     #[cfg(feature = "client")]
-    pub gcp_metadata_base: Option<String>,
+    pub gcp: GcpMode,
     /// Interactive sources tried last, in order (normally the browser flow, then the
     /// device flow).
     pub interactive: Vec<Box<dyn TokenSource>>,
@@ -466,7 +477,7 @@ impl ResolveConfig {
             #[cfg(feature = "client")]
             http: crate::http::HttpConfig::default(),
             #[cfg(feature = "client")]
-            gcp_metadata_base: None,
+            gcp: GcpMode::Detect,
             interactive: Vec::new(),
             now: None,
         }
@@ -502,9 +513,10 @@ impl ResolveConfig {
             )));
             #[cfg(feature = "client")]
             {
-                let base = match &self.gcp_metadata_base {
-                    Some(b) => Some(b.clone()),
-                    None => GcpMetadata::detect(self.env.as_ref()),
+                let base = match &self.gcp {
+                    GcpMode::Base(b) => Some(b.clone()),
+                    GcpMode::Detect => GcpMetadata::detect(self.env.as_ref()),
+                    GcpMode::Disabled => None,
                 };
                 if let Some(base) = base {
                     out.push(Box::new(GcpMetadata::new(

@@ -94,10 +94,7 @@ pub(crate) fn origin(url: &str) -> Result<Origin> {
         "https" => 443,
         _ => return Err(bad("scheme is not http or https")),
     };
-    let authority = rest
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.contains('@') {
         return Err(bad("userinfo in URL"));
     }
@@ -199,6 +196,9 @@ mod tests {
             "http://127.0.0.1:5/c"
         );
         assert!(resolve_location("http://h/", "//other/x").is_err());
-        assert_eq!(append_query("http://h/?a=1", &[("b", "2")]), "http://h/?a=1&b=2");
+        assert_eq!(
+            append_query("http://h/?a=1", &[("b", "2")]),
+            "http://h/?a=1&b=2"
+        );
     }
 }
