@@ -702,11 +702,20 @@ fn strict_parsing() {
         Err(Error::MalformedCertificate(_))
     ));
     // Every truncation and single-byte corruption is rejected or parsed without panicking.
+    let auths = [pki.authority()];
     for i in 0..der.len() {
         let _ = Certificate::from_der(&der[..i]);
-        let mut flipped = der.clone();
-        flipped[i] ^= 0xff;
-        let _ = Certificate::from_der(&flipped);
+        for mask in [0xff, 0x01, 0x80] {
+            let mut flipped = der.clone();
+            flipped[i] ^= mask;
+            if let Ok(cert) = Certificate::from_der(&flipped) {
+                // Whatever parsed must go through every other entry point without panicking.
+                let _ = sigstore_fulcio::CertificateIdentity::from_certificate(&cert);
+                let _ = sigstore_fulcio::precertificate_tbs(&cert);
+                let _ = sigstore_fulcio::embedded_scts(&cert);
+                let _ = verify_chain(&cert, &auths, &[SIGNED_AT], KeyPurpose::CodeSigning);
+            }
+        }
     }
     // PEM.
     let leaf = Certificate::from_der(&der).unwrap();
