@@ -104,7 +104,9 @@ fn verify_bundle(args: &VerifyArgs) -> Result<String, String> {
         }
     };
 
-    let artifact = if Artifact::looks_like_digest(input) && !Path::new(input).exists() {
+    // The suite's rule: a digest only when it is `sha256:` + 64 hex and not an existing path.
+    let is_digest = input.starts_with("sha256:") && Artifact::looks_like_digest(input);
+    let artifact = if is_digest && !Path::new(input).exists() {
         Artifact::from_digest_str(input)
     } else {
         Artifact::file(input)

@@ -14,7 +14,7 @@ use crate::verifier::b64;
 use crate::Bundle;
 
 pub(crate) use crate::tlog_glue::{
-    check_entry_body, verify_inclusion, verify_set, VerifierMaterial,
+    check_entry_body, is_rekor_v2, verify_inclusion, verify_set, VerifierMaterial,
 };
 
 /// Parse bundle JSON with every structural check of the bundle model.

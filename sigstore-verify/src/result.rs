@@ -140,8 +140,10 @@ pub struct LogEntryRecord {
     pub log_id: String,
     /// The log's base URL from the trusted root.
     pub log_url: String,
-    /// The entry's log index.
-    pub log_index: i64,
+    /// The entry's log index, when a signature covers it: the signed entry timestamp (Rekor
+    /// v1), or the inclusion proof it must equal (Rekor v2). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_index: Option<i64>,
     /// Entry kind and version (`hashedrekord` `0.0.1`, ...).
     pub kind: String,
     /// Entry API version.

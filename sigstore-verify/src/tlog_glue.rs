@@ -21,7 +21,7 @@ pub(crate) enum VerifierMaterial<'a> {
 
 /// Whether an entry kind/version is a Rekor v2 entry (no SET, origin is the bare host, the
 /// entry's log index is the proof's index).
-fn is_rekor_v2(entry: &EntryParts<'_>) -> bool {
+pub(crate) fn is_rekor_v2(entry: &EntryParts<'_>) -> bool {
     entry.version == "0.0.2" && matches!(entry.kind, "hashedrekord" | "dsse")
 }
 

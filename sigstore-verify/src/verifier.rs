@@ -334,6 +334,13 @@ impl Verifier {
             })?;
             glue::check_entry_body(i, entry, &parts.content, &verifier_der, artifact)?;
             let checkpoint = match &entry.proof {
+                // A v0.1 bundle may carry a proof without a checkpoint: nothing signed anchors
+                // its root, so it proves nothing and the verified SET stands alone.
+                Some(p)
+                    if parts.version == Version::V01 && p.checkpoint.is_none_or(str::is_empty) =>
+                {
+                    None
+                }
                 Some(_) => Some(glue::verify_inclusion(i, entry, log)?),
                 None => None,
             };
@@ -348,7 +355,8 @@ impl Verifier {
             entries.push(LogEntryRecord {
                 log_id: b64(entry.log_id),
                 log_url: log.base_url.clone(),
-                log_index: entry.log_index,
+                log_index: (set_time.is_some() || glue::is_rekor_v2(entry))
+                    .then_some(entry.log_index),
                 kind: entry.kind.to_owned(),
                 version: entry.version.to_owned(),
                 integrated_time: set_time,

@@ -373,6 +373,39 @@ fn integrated_time_without_set_is_not_a_time() {
     assert!(matches!(err, VerifyError::NoVerifiedTime), "{err}");
 }
 
+/// v0.1 bundles need only the inclusion promise: a proof without a checkpoint (or no proof)
+/// still verifies on the strength of the SET (P); v0.2+ requires the checkpoint.
+#[test]
+fn v01_promise_suffices_v02_needs_checkpoint() {
+    let a = case!("happy-path-v0.1");
+    let v = verifier(&a);
+    let art = Artifact::bytes(a.artifact.clone());
+    let mut no_cp = a.bundle.clone();
+    no_cp["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]
+        .as_object_mut()
+        .unwrap()
+        .remove("checkpoint");
+    let r = run(&v, &no_cp, &art, &beacon()).unwrap();
+    assert!(r.tlog_entries[0].checkpoint.is_none());
+    assert!(r.tlog_entries[0].set_verified);
+    let mut no_proof = a.bundle.clone();
+    no_proof["verificationMaterial"]["tlogEntries"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("inclusionProof");
+    run(&v, &no_proof, &art, &beacon()).unwrap();
+    let b = case!("happy-path-v0.2");
+    let mut v2 = b.bundle.clone();
+    v2["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]
+        .as_object_mut()
+        .unwrap()
+        .remove("checkpoint");
+    assert_eq!(
+        kind(run(&verifier(&b), &v2, &art, &beacon())),
+        VerifyErrorKind::BundleFormat
+    );
+}
+
 /// TOB-SIGSTORE-7: an integrated time after "now" is rejected, with no clock-skew allowance.
 #[test]
 fn integrated_time_in_the_future() {
