@@ -671,3 +671,63 @@ fn device_flow_needs_endpoint() {
         })
     ));
 }
+
+#[test]
+fn callback_listener_bounds_requests() {
+    struct Flooder;
+    impl BrowserOpener for Flooder {
+        fn open(&self, url: &str) -> sigstore_oidc::Result<()> {
+            use std::io::{Read, Write};
+            let q = url.split_once('?').unwrap().1;
+            let redirect = common::decode_query(q)
+                .into_iter()
+                .find(|(k, _)| k == "redirect_uri")
+                .unwrap()
+                .1;
+            let addr = redirect
+                .trim_start_matches("http://")
+                .split('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            // An endless request head larger than MAX_CALLBACK_REQUEST_BYTES, then a POST.
+            let big = format!(
+                "GET /auth/callback?code=x&state={} HTTP/1.1\r\n",
+                "a".repeat(sigstore_oidc::MAX_CALLBACK_REQUEST_BYTES + 100)
+            );
+            for request in [big, "POST /auth/callback HTTP/1.1\r\n\r\n".to_owned()] {
+                let mut s = std::net::TcpStream::connect(&addr).unwrap();
+                let _ = s.write_all(request.as_bytes());
+                let mut resp = String::new();
+                let _ = s.read_to_string(&mut resp);
+                assert!(resp.starts_with("HTTP/1.1 400"), "{resp:?}");
+            }
+            Ok(())
+        }
+    }
+    let issuer = Issuer::start(IssuerConfig::default());
+    let r = browser(&issuer, Box::new(Flooder))
+        .timeout(Duration::from_millis(700))
+        .run();
+    assert!(matches!(r, Err(Error::CallbackTimeout { .. })), "{r:?}");
+    assert_eq!(issuer.token_exchanges(), 0);
+}
+
+#[test]
+fn device_flow_caps_huge_interval() {
+    let issuer = Issuer::start(IssuerConfig {
+        device_interval: u64::MAX,
+        ..IssuerConfig::default()
+    });
+    let m = ProviderMetadata::discover(&issuer.issuer(), &fast_http()).unwrap();
+    let start = std::time::Instant::now();
+    // MAX_INTERVAL_SECONDS (60) units of 2 ms.
+    DeviceFlow::new(m, "sigstore")
+        .http(fast_http())
+        .poll_unit(Duration::from_millis(2))
+        .prompt(Box::new(|_| {}))
+        .run()
+        .unwrap();
+    assert!(start.elapsed() < Duration::from_secs(2));
+    assert_eq!(sigstore_oidc::MAX_INTERVAL_SECONDS, 60);
+}
