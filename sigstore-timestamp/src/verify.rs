@@ -24,6 +24,9 @@ pub const MAX_TIMESTAMPS: usize = 32;
 pub struct TimestampAuthority {
     signer: Certificate,
     ca: CertificateAuthority,
+    /// The (notBefore, notAfter) windows of the path `signer -> ... -> root` that
+    /// [`verify_chain`] validated at construction, when it did (see [`Self::new`]).
+    validated_path: Option<Vec<(i64, i64)>>,
 }
 
 impl TimestampAuthority {
@@ -44,7 +47,12 @@ impl TimestampAuthority {
             ));
         }
         let ca = CertificateAuthority::new(rest, valid_for).map_err(Error::Certificate)?;
-        Ok(TimestampAuthority { signer, ca })
+        let validated_path = prevalidate(&signer, &ca);
+        Ok(TimestampAuthority {
+            signer,
+            ca,
+            validated_path,
+        })
     }
 
     /// Build an authority from DER certificates (signing certificate first, root last).
@@ -81,6 +89,37 @@ impl TimestampAuthority {
     pub fn valid_for(&self) -> TimeRange {
         self.ca.valid_for()
     }
+}
+
+/// Validate the path once, at the earliest time where every certificate of the chain and the
+/// authority's window are valid (if there is one). Path validation's other checks
+/// (signatures, CA flags, path length, key usage, EKU, critical extensions) do not depend on
+/// the time, so a token only needs the validity windows of this path checked at its genTime
+/// (hybrid model); when they fail, [`verify_chain`] runs again at genTime to report why.
+fn prevalidate(signer: &Certificate, ca: &CertificateAuthority) -> Option<Vec<(i64, i64)>> {
+    let certs = || std::iter::once(signer).chain(ca.certificates());
+    let valid_for = ca.valid_for();
+    let t = certs()
+        .map(Certificate::not_before)
+        .fold(valid_for.start, i64::max);
+    let fits = certs().all(|c| c.is_valid_at(t)) && valid_for.contains(t);
+    if !fits {
+        return None;
+    }
+    let chain = verify_chain(
+        signer,
+        std::slice::from_ref(ca),
+        &[t],
+        KeyPurpose::TimeStamping,
+    )
+    .ok()?;
+    Some(
+        chain
+            .chain()
+            .iter()
+            .map(|c| (c.not_before(), c.not_after()))
+            .collect(),
+    )
 }
 
 /// A timestamp that passed every check of [`verify_timestamp`]. Only verification creates it.
@@ -320,14 +359,22 @@ fn check_after_signature(
         _ => return Err(Error::ExtendedKeyUsage("no id-kp-timeStamping")),
     }
 
-    // 7. Chain at genTime.
-    verify_chain(
-        signer,
-        std::slice::from_ref(&authority.ca),
-        &[time],
-        KeyPurpose::TimeStamping,
-    )
-    .map_err(Error::Chain)?;
+    // 7. Chain at genTime: the path validated at construction, if its windows contain
+    // genTime; otherwise full path validation at genTime (which reports the failure).
+    let prevalidated = authority.validated_path.as_ref().is_some_and(|windows| {
+        windows
+            .iter()
+            .all(|(not_before, not_after)| *not_before <= time && time <= *not_after)
+    });
+    if !prevalidated {
+        verify_chain(
+            signer,
+            std::slice::from_ref(&authority.ca),
+            &[time],
+            KeyPurpose::TimeStamping,
+        )
+        .map_err(Error::Chain)?;
+    }
 
     Ok(VerifiedTimestamp {
         time,

@@ -535,3 +535,37 @@ fn rsa_signers() {
     let r = TimeStampToken::from_der(&spec.response());
     assert!(matches!(r, Err(Error::UnsupportedAlgorithm(_))), "{r:?}");
 }
+
+/// The CA certificate is checked at genTime too (hybrid model): inside the CA's validity the
+/// token passes, after the CA expired (leaf still valid) it fails with a chain error.
+#[test]
+fn ca_validity_at_gen_time() {
+    let ca = TestCa::with_validity("short-root", 1_600_000_000, 1_800_000_000);
+    let (cert, signer) = ca.issue(&LeafSpec {
+        not_before: 1_700_000_000,
+        not_after: 1_900_000_000,
+        ..LeafSpec::default()
+    });
+    let auth = TimestampAuthority::from_der_chain(
+        &[cert.clone(), ca.der()],
+        TimeRange {
+            start: 0,
+            end: None,
+        },
+    )
+    .unwrap();
+    let mut spec = TokenSpec::new(&signer, &cert, DATA);
+    spec.gen_time = 1_750_000_000;
+    verify_timestamp(&spec.response(), DATA, std::slice::from_ref(&auth)).unwrap();
+    spec.gen_time = 1_850_000_000;
+    let r = verify_timestamp(&spec.response(), DATA, std::slice::from_ref(&auth));
+    assert!(
+        matches!(
+            r,
+            Err(Error::Chain(
+                sigstore_fulcio::Error::CertificateNotValidAt { index: 1, .. }
+            ))
+        ),
+        "{r:?}"
+    );
+}

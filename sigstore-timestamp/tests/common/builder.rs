@@ -148,6 +148,10 @@ pub struct TestCa {
 
 impl TestCa {
     pub fn new(name: &str) -> Self {
+        Self::with_validity(name, 1_600_000_000, 2_000_000_000)
+    }
+
+    pub fn with_validity(name: &str, not_before: i64, not_after: i64) -> Self {
         let key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).unwrap();
         let mut params = CertificateParams::default();
         params.distinguished_name = rcgen::DistinguishedName::new();
@@ -157,8 +161,8 @@ impl TestCa {
         params.distinguished_name.push(DnType::CommonName, name);
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        params.not_before = time::OffsetDateTime::from_unix_timestamp(1_600_000_000).unwrap();
-        params.not_after = time::OffsetDateTime::from_unix_timestamp(2_000_000_000).unwrap();
+        params.not_before = time::OffsetDateTime::from_unix_timestamp(not_before).unwrap();
+        params.not_after = time::OffsetDateTime::from_unix_timestamp(not_after).unwrap();
         let cert = params.clone().self_signed(&key).unwrap();
         TestCa { key, cert, params }
     }
