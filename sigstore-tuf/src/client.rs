@@ -107,7 +107,10 @@ struct State {
     root: Envelope<Root>,
     snapshot: Option<Envelope<Snapshot>>,
     targets: Option<Envelope<Targets>>,
-    delegated: BTreeMap<String, Envelope<Targets>>,
+    /// Delegated targets verified in this session, keyed by (delegator,
+    /// role): a role reached through another delegator is verified again
+    /// against that delegator's keys.
+    delegated: BTreeMap<(String, String), Envelope<Targets>>,
 }
 
 /// Builder of [`TufClient`]; see [`TufClient::builder`].
@@ -799,28 +802,36 @@ fn target_url(base: &str, name: &str, info: &TargetFile, consistent: bool) -> St
     }
 }
 
+/// A role reached through a delegator: (delegator, role).
+type RoleKey = (String, String);
+
 /// §5.7: pre-order depth-first search of the delegation graph.
 fn find_target(state: &mut State, ctx: &Ctx<'_>, name: &str) -> Result<TargetFile> {
-    let mut stack: Vec<(String, String)> = vec![("targets".into(), String::new())];
+    // Each entry: the role to visit (with its delegator) and the key of the
+    // delegator's own entry (None for the top-level targets role).
+    let top: RoleKey = (String::new(), "targets".into());
+    let mut stack: Vec<(RoleKey, Option<RoleKey>)> = vec![(top, None)];
     let mut visited: BTreeSet<String> = BTreeSet::new();
     let mut budget = MAX_DELEGATIONS;
     while budget > 0 {
-        let Some((role, parent)) = stack.pop() else {
+        let Some((key, parent_key)) = stack.pop() else {
             break;
         };
+        let role = key.1.clone();
         if visited.contains(&role) {
             continue;
         }
-        let targets = if role == "targets" {
-            match &state.targets {
+        let targets = match &parent_key {
+            None => match &state.targets {
                 Some(t) => &t.signed,
                 None => break,
-            }
-        } else {
-            load_delegated(state, ctx, &role, &parent)?;
-            match state.delegated.get(&role) {
-                Some(t) => &t.signed,
-                None => break,
+            },
+            Some(pk) => {
+                load_delegated(state, ctx, &key, pk)?;
+                match state.delegated.get(&key) {
+                    Some(t) => &t.signed,
+                    None => break,
+                }
             }
         };
         if let Some(t) = targets.targets.get(name) {
@@ -832,7 +843,7 @@ fn find_target(state: &mut State, ctx: &Ctx<'_>, name: &str) -> Result<TargetFil
             let mut children = Vec::new();
             for r in &d.roles {
                 if r.matches(name) {
-                    children.push((r.name.clone(), role.clone()));
+                    children.push(((role.clone(), r.name.clone()), Some(key.clone())));
                     if r.terminating {
                         stack.clear();
                         break;
@@ -848,16 +859,24 @@ fn find_target(state: &mut State, ctx: &Ctx<'_>, name: &str) -> Result<TargetFil
     })
 }
 
-/// Loads (cache or network) and verifies a delegated targets role whose
-/// delegating role `parent` is already trusted.
-fn load_delegated(state: &mut State, ctx: &Ctx<'_>, role: &str, parent: &str) -> Result<()> {
-    if state.delegated.contains_key(role) {
+/// Loads (cache or network) and verifies the delegated targets role `key`
+/// = (delegator, role) against the delegator's entry `parent_key`, which is
+/// already trusted. A role reachable through several delegators is verified
+/// separately for each of them.
+fn load_delegated(
+    state: &mut State,
+    ctx: &Ctx<'_>,
+    key: &RoleKey,
+    parent_key: &RoleKey,
+) -> Result<()> {
+    if state.delegated.contains_key(key) {
         return Ok(());
     }
-    let parent_md = if parent == "targets" {
+    let role = key.1.as_str();
+    let parent_md = if parent_key.0.is_empty() && parent_key.1 == "targets" {
         state.targets.as_ref()
     } else {
-        state.delegated.get(parent)
+        state.delegated.get(parent_key)
     };
     let not_found = || Error::MissingMeta {
         role: format!("{role}.json"),
@@ -884,7 +903,7 @@ fn load_delegated(state: &mut State, ctx: &Ctx<'_>, role: &str, parent: &str) ->
     if let Some(raw) = ctx.read(&cache_name, MAX_METADATA_BYTES)? {
         if let Ok(env) = verify_targets_signatures(role, &keys, &role_keys, &raw) {
             if ctx.local_matches(&cache_name, &env, &meta) {
-                state.delegated.insert(role.to_owned(), env);
+                state.delegated.insert(key.clone(), env);
                 return Ok(());
             }
         }
@@ -898,6 +917,6 @@ fn load_delegated(state: &mut State, ctx: &Ctx<'_>, role: &str, parent: &str) ->
     let raw = ctx.fetch(&url, Ctx::limit(&meta))?;
     let env = verify_targets_update(role, &keys, &role_keys, &meta, &raw, ctx.now)?;
     ctx.write(&cache_name, &env.raw)?;
-    state.delegated.insert(role.to_owned(), env);
+    state.delegated.insert(key.clone(), env);
     Ok(())
 }

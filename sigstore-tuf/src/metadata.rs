@@ -403,11 +403,16 @@ pub fn parse<T: MetadataKind>(role: &str, raw: &[u8]) -> Result<Envelope<T>> {
         return Err(malformed("too many signatures"));
     }
     let mut signatures = Vec::with_capacity(sigs.len());
+    let mut keyids = BTreeSet::new();
     for s in sigs {
         let keyid = s
             .get("keyid")
             .and_then(Value::as_str)
             .ok_or(malformed("signature without keyid"))?;
+        // TUF §4.2: key IDs must be unique within "signatures".
+        if !keyids.insert(keyid) {
+            return Err(malformed("duplicate keyid in signatures"));
+        }
         let sig = s
             .get("sig")
             .and_then(Value::as_str)

@@ -456,3 +456,51 @@ fn invalid_initial_root_is_rejected_by_build() {
         Err(Error::InvalidConfig { .. })
     ));
 }
+
+#[test]
+fn role_reached_through_another_delegator_is_verified_again() {
+    // targets -> a (team-a/*) -> release [key ka]
+    // targets -> b (team-b/*) -> release [key kb]
+    // "release" is signed by ka only: valid through a, invalid through b.
+    let k = key();
+    let (ka, kb) = (key(), key());
+    let top = json!({"keys": {k.id.clone(): key_json(&k)},
+        "roles": [
+            {"name": "a", "keyids": [k.id], "threshold": 1, "terminating": false, "paths": ["team-a/*"]},
+            {"name": "b", "keyids": [k.id], "threshold": 1, "terminating": false, "paths": ["team-b/*"]}]});
+    let to_release = |kr: &Key, path: &str| {
+        json!({"keys": {kr.id.clone(): key_json(kr)},
+               "roles": [{"name": "release", "keyids": [kr.id], "threshold": 1,
+                          "terminating": false, "paths": [path]}]})
+    };
+    let meta = json!({"a.json": {"version": 1}, "b.json": {"version": 1},
+                      "release.json": {"version": 1}});
+    let m = repo(&k, json!({}), Some(top), meta);
+    m.put(
+        "metadata/1.a.json",
+        targets(&k, json!({}), Some(to_release(&ka, "team-a/*"))),
+    );
+    m.put(
+        "metadata/1.b.json",
+        targets(&k, json!({}), Some(to_release(&kb, "team-b/*"))),
+    );
+    m.put(
+        "metadata/1.release.json",
+        targets(
+            &ka,
+            json!({"team-a/x": target_entry(b"A"), "team-b/x": target_entry(b"B")}),
+            None,
+        ),
+    );
+    let ha = HashAlgorithm::Sha256.hash(b"A").to_hex();
+    let hb = HashAlgorithm::Sha256.hash(b"B").to_hex();
+    m.put(&format!("targets/team-a/{ha}.x"), b"A".to_vec());
+    m.put(&format!("targets/team-b/{hb}.x"), b"B".to_vec());
+    let mut c = client(&k, &m);
+    assert_eq!(c.get_target("team-a/x").unwrap(), b"A");
+    let err = c.get_target("team-b/x").unwrap_err();
+    assert!(
+        matches!(&err, Error::ThresholdNotMet { role, .. } if role == "release"),
+        "{err:?}"
+    );
+}
