@@ -199,7 +199,10 @@ pub fn verify_timestamp(
 /// 6. The signer is not a CA (basicConstraints) and its extended key usage is exactly one
 ///    critical id-kp-timeStamping (RFC 3161 §2.3).
 /// 7. The signer's chain to the authority's CA certificates is valid at genTime (RFC 5280
-///    path validation, hybrid model: a chain expired now but valid at genTime passes).
+///    path validation through [`sigstore_fulcio::verify_chain`], hybrid model: a chain expired
+///    now but valid at genTime passes). The time-independent part of path validation runs once
+///    when the authority is built; per token only the path's validity windows are compared
+///    with genTime, and any miss re-runs the full validation at genTime to report the cause.
 ///
 /// When several authorities list a certificate the `sid` names, the first that passes wins;
 /// if none passes, the first failure that happened after the CMS signature verified is

@@ -350,3 +350,15 @@ fn openssl_parses_our_request() {
     assert!(text.contains("Nonce: 0x123456789ABCDEF0"), "{text}");
     assert!(text.contains("Certificate required: yes"), "{text}");
 }
+
+#[test]
+fn retries_are_capped() {
+    let (server, auth) = setup(vec![Behave::Status(500)]);
+    let r = TsaClient::new(&server.url)
+        .with_timeout(Duration::from_secs(20))
+        .with_retries(1000, Duration::from_millis(1))
+        .timestamp(SIG, &[auth]);
+    assert!(matches!(r, Err(Error::HttpStatus { status: 500 })), "{r:?}");
+    let expected = 1 + sigstore_timestamp::client::MAX_RETRIES as usize;
+    assert_eq!(server.seen.lock().unwrap().len(), expected);
+}

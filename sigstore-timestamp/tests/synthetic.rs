@@ -14,8 +14,8 @@ use sigstore_crypto::HashAlgorithm;
 use sigstore_fulcio::TimeRange;
 use sigstore_timestamp::{
     distinct_authorities, verify_timestamp, verify_timestamps, Error, SignerIdentifier,
-    TimeStampToken, TimestampAuthority, MAX_CMS_CERTIFICATES, MAX_TIMESTAMPS,
-    MAX_TIMESTAMP_AUTHORITIES, MAX_TIMESTAMP_BYTES,
+    TimeStampToken, TimestampAuthority, TstInfo, MAX_CMS_CERTIFICATES, MAX_INTEGER_BYTES,
+    MAX_SIGNED_ATTRIBUTES, MAX_TIMESTAMPS, MAX_TIMESTAMP_AUTHORITIES, MAX_TIMESTAMP_BYTES,
 };
 
 const DATA: &[u8] = b"bundle signature bytes";
@@ -568,4 +568,77 @@ fn ca_validity_at_gen_time() {
         ),
         "{r:?}"
     );
+}
+
+#[test]
+fn signed_attribute_limit() {
+    let t = tsa();
+    let mut spec = t.spec(DATA);
+    // content-type, message-digest, signing-certificate-v2 + extras.
+    spec.extra_attrs = MAX_SIGNED_ATTRIBUTES - 3;
+    verify_timestamp(&spec.response(), DATA, &[t.authority()]).unwrap();
+    spec.extra_attrs += 1;
+    let r = verify_timestamp(&spec.response(), DATA, &[t.authority()]);
+    assert!(
+        matches!(r, Err(Error::TooLarge { limit, .. }) if limit == MAX_SIGNED_ATTRIBUTES),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn integer_limits_in_tst_info() {
+    let tst = |serial: Vec<u8>, nonce: Vec<u8>| {
+        seq(&[
+            uint(1),
+            oid("1.2.3.4"),
+            seq(&[alg_id(HashAlgorithm::Sha256), octets(&[0u8; 32])]),
+            int_bytes(&serial),
+            gen_time(1_750_000_000, ""),
+            int_bytes(&nonce),
+        ])
+    };
+    let ok = vec![0x7f; MAX_INTEGER_BYTES];
+    let big = vec![0x7f; MAX_INTEGER_BYTES + 1];
+    let info = TstInfo::from_der(&tst(ok.clone(), ok.clone())).unwrap();
+    assert_eq!(info.serial_number(), ok.as_slice());
+    for (serial, nonce) in [(big.clone(), ok.clone()), (ok, big)] {
+        let r = TstInfo::from_der(&tst(serial, nonce));
+        assert!(
+            matches!(r, Err(Error::TooLarge { limit, .. }) if limit == MAX_INTEGER_BYTES),
+            "{r:?}"
+        );
+    }
+    // Version 2, a critical extension, a bad imprint length.
+    let mut v2 = tst(vec![1], vec![1]);
+    v2[4] = 2;
+    assert!(matches!(
+        TstInfo::from_der(&v2),
+        Err(Error::UnsupportedVersion { found: 2, .. })
+    ));
+    let with_ext = seq(&[
+        uint(1),
+        oid("1.2.3.4"),
+        seq(&[alg_id(HashAlgorithm::Sha256), octets(&[0u8; 32])]),
+        uint(1),
+        gen_time(1_750_000_000, ""),
+        tlv(
+            0xa1,
+            &seq(&[oid("1.2.3.5"), tlv(0x01, &[0xff]), octets(b"x")]),
+        ),
+    ]);
+    assert!(matches!(
+        TstInfo::from_der(&with_ext),
+        Err(Error::Malformed(_))
+    ));
+    let short = seq(&[
+        uint(1),
+        oid("1.2.3.4"),
+        seq(&[alg_id(HashAlgorithm::Sha256), octets(&[0u8; 20])]),
+        uint(1),
+        gen_time(1_750_000_000, ""),
+    ]);
+    assert!(matches!(
+        TstInfo::from_der(&short),
+        Err(Error::Malformed(_))
+    ));
 }

@@ -374,6 +374,8 @@ pub struct TokenSpec<'a> {
     pub message_digest_override: Option<Vec<u8>>,
     pub flip_signature: bool,
     pub extra_signer_infos: usize,
+    /// Extra (unknown, signed) attributes.
+    pub extra_attrs: usize,
     pub status: u64,
 }
 
@@ -398,6 +400,7 @@ impl<'a> TokenSpec<'a> {
             message_digest_override: None,
             flip_signature: false,
             extra_signer_infos: 0,
+            extra_attrs: 0,
             status: 0,
         }
     }
@@ -437,6 +440,12 @@ impl<'a> TokenSpec<'a> {
             ]);
             let ess = seq(&[seq(&[seq(&[octets(cert_hash.as_bytes()), issuer_serial])])]);
             attrs.push(seq(&[oid(OID_SIGNING_CERT_V2), set(&[ess])]));
+        }
+        for i in 0..self.extra_attrs {
+            attrs.push(seq(&[
+                oid(&format!("1.3.6.1.4.1.99999.{i}")),
+                set(&[tlv(0x05, &[])]),
+            ]));
         }
         let signed_attrs_set = set(&attrs);
         let mut signature = self.signer.sign(&signed_attrs_set).unwrap();
