@@ -132,11 +132,10 @@ impl Http {
     }
 
     fn attempt(&self, method: &str, url: &str, body: Option<&[u8]>, timeout: Duration) -> Attempt {
-        let req = self
-            .agent
-            .request(method, url)
-            .timeout(timeout)
-            .set("Accept", "application/json, text/plain, application/octet-stream");
+        let req = self.agent.request(method, url).timeout(timeout).set(
+            "Accept",
+            "application/json, text/plain, application/octet-stream",
+        );
         let result = match body {
             Some(b) => req.set("Content-Type", "application/json").send_bytes(b),
             None => req.call(),
@@ -392,7 +391,9 @@ impl RekorV1Client {
 }
 
 fn parse_entry_map(url: &str, v: &Value) -> Result<LogEntryV1, Error> {
-    let map = v.as_object().ok_or_else(|| bad(url, "expected an object"))?;
+    let map = v
+        .as_object()
+        .ok_or_else(|| bad(url, "expected an object"))?;
     if map.len() != 1 {
         return Err(bad(url, "expected exactly one entry"));
     }
@@ -564,10 +565,7 @@ impl RekorV2Client {
         if bytes.len() != usize::from(width) * HASH_LEN {
             return Err(bad(&url, "tile has the wrong length"));
         }
-        bytes
-            .chunks_exact(HASH_LEN)
-            .map(hash_from_slice)
-            .collect()
+        bytes.chunks_exact(HASH_LEN).map(hash_from_slice).collect()
     }
 
     /// `GET /tile/entries/<N>[.p/<W>]`: the entries of an entry bundle (each is the leaf data).

@@ -457,8 +457,10 @@ impl EntryBody {
                 check_sig_count(spec.signatures.len())?;
                 let mut signatures = Vec::new();
                 for s in spec.signatures {
-                    let signature =
-                        non_empty("signatures.signature", b64("signatures.signature", &s.signature)?)?;
+                    let signature = non_empty(
+                        "signatures.signature",
+                        b64("signatures.signature", &s.signature)?,
+                    )?;
                     let pem = b64("signatures.verifier", &s.verifier)?;
                     signatures.push(EntrySignature {
                         signature,

@@ -100,7 +100,11 @@ pub enum Error {
         found: usize,
     },
     /// The root recomputed from a proof differs from the expected root.
-    #[error("computed root {} does not match expected root {}", hex::encode(computed), hex::encode(expected))]
+    #[error(
+        "computed root {} does not match expected root {}",
+        hex::encode(computed),
+        hex::encode(expected)
+    )]
     RootMismatch {
         /// The root the caller expected.
         expected: Hash,

@@ -46,6 +46,7 @@ pub mod note;
 pub mod set;
 pub mod tree;
 
+pub use crate::entry::{EntryBody, Expected, ExpectedContent, Material};
 pub use crate::error::{BindingField, CheckpointField, Error, NoteField};
 pub use crate::merkle::{Hash, MAX_PROOF_HASHES};
 pub use crate::note::{
@@ -53,5 +54,4 @@ pub use crate::note::{
     WitnessKey, WitnessPolicy,
 };
 pub use crate::set::verify_set;
-pub use crate::entry::{EntryBody, Expected, ExpectedContent, Material};
 pub use crate::tree::{MerkleTree, TreeStore};

@@ -77,7 +77,7 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     sha256(&buf)
 }
 
-/// Convert a byte slice into a [`Hash`], failing with [`Error::InvalidHashLength`].
+/// Convert a byte slice into a [`Hash`](type@Hash), failing with [`Error::InvalidHashLength`].
 pub fn hash_from_slice(bytes: &[u8]) -> Result<Hash, Error> {
     Hash::try_from(bytes).map_err(|_| Error::InvalidHashLength {
         expected: HASH_LEN,
@@ -382,6 +382,14 @@ mod tests {
         let err = verify_inclusion(5, 3, &[0u8; 32], &proof, &[0u8; 32]).unwrap_err();
         assert!(matches!(err, Error::ProofTooLong { max: 64, found: 65 }));
         let big = vec![[0u8; 32]; 1_000_000];
+        let err = verify_inclusion(0, 1 << 40, &[0u8; 32], &big, &[0u8; 32]).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::ProofTooLong {
+                max: 64,
+                found: 1_000_000
+            }
+        ));
         let err = verify_consistency(1, 2, &big, &[0u8; 32], &[0u8; 32]).unwrap_err();
         assert!(matches!(err, Error::ProofTooLong { .. }));
     }
@@ -398,6 +406,12 @@ mod tests {
                 found: 64
             }
         ));
+    }
+
+    #[test]
+    fn tree_size_zero_with_proof() {
+        let err = verify_inclusion(0, 0, &[0u8; 32], &[[1u8; 32]], &[0u8; 32]).unwrap_err();
+        assert!(matches!(err, Error::IndexOutOfRange { index: 0, size: 0 }));
     }
 
     #[test]

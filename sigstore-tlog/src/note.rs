@@ -297,10 +297,7 @@ impl Checkpoint {
         if origin.is_empty() || origin.contains('\n') {
             return Err(Error::MalformedCheckpoint(CheckpointField::Origin));
         }
-        if extensions
-            .iter()
-            .any(|e| e.is_empty() || e.contains('\n'))
-        {
+        if extensions.iter().any(|e| e.is_empty() || e.contains('\n')) {
             return Err(Error::MalformedCheckpoint(CheckpointField::ExtensionLine));
         }
         Ok(Checkpoint {
@@ -681,7 +678,13 @@ impl VerifiedCheckpoint {
                 proof: tree_size,
             });
         }
-        verify_inclusion(index, tree_size, leaf_hash, proof, &self.checkpoint.root_hash)
+        verify_inclusion(
+            index,
+            tree_size,
+            leaf_hash,
+            proof,
+            &self.checkpoint.root_hash,
+        )
     }
 }
 
@@ -727,7 +730,10 @@ pub fn verify_checkpoint(
                         ed_sig,
                     )
                     .map_err(|_| invalid())?;
-                if !cosignatures.iter().any(|c| c.name == w.name && c.key_id == w.key_id) {
+                if !cosignatures
+                    .iter()
+                    .any(|c| c.name == w.name && c.key_id == w.key_id)
+                {
                     cosignatures.push(VerifiedCosignature {
                         name: w.name.clone(),
                         key_id: w.key_id,

@@ -452,9 +452,7 @@ pub(crate) fn consistency_path(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merkle::{
-        root_from_leaves, verify_consistency, verify_inclusion, MAX_PROOF_HASHES,
-    };
+    use crate::merkle::{root_from_leaves, verify_consistency, verify_inclusion, MAX_PROOF_HASHES};
 
     fn data(i: u64) -> Vec<u8> {
         format!("leaf {i}").into_bytes()
@@ -473,8 +471,14 @@ mod tests {
             for index in 0..size {
                 let proof = tree.inclusion_proof(index, size).unwrap();
                 assert!(proof.len() <= MAX_PROOF_HASHES);
-                verify_inclusion(index, size, &leaf_hash(&leaves[index as usize]), &proof, &root)
-                    .unwrap();
+                verify_inclusion(
+                    index,
+                    size,
+                    &leaf_hash(&leaves[index as usize]),
+                    &proof,
+                    &root,
+                )
+                .unwrap();
             }
             for size1 in 1..=size {
                 let proof = tree.consistency_proof(size1, size).unwrap();
@@ -501,14 +505,32 @@ mod tests {
                 crate::merkle::root_from_leaf_hashes(&hashes[..size as usize])
             );
         }
-        for (index, size) in [(0u64, 1300u64), (255, 256), (256, 1300), (1299, 1300), (700, 1024)] {
+        for (index, size) in [
+            (0u64, 1300u64),
+            (255, 256),
+            (256, 1300),
+            (1299, 1300),
+            (700, 1024),
+        ] {
             let proof = tree.inclusion_proof(index, size).unwrap();
-            verify_inclusion(index, size, &hashes[index as usize], &proof, &tree.root_at(size).unwrap())
-                .unwrap();
+            verify_inclusion(
+                index,
+                size,
+                &hashes[index as usize],
+                &proof,
+                &tree.root_at(size).unwrap(),
+            )
+            .unwrap();
         }
         let proof = tree.consistency_proof(300, 1300).unwrap();
-        verify_consistency(300, 1300, &proof, &tree.root_at(300).unwrap(), &tree.root().unwrap())
-            .unwrap();
+        verify_consistency(
+            300,
+            1300,
+            &proof,
+            &tree.root_at(300).unwrap(),
+            &tree.root().unwrap(),
+        )
+        .unwrap();
     }
 
     #[test]
@@ -530,7 +552,10 @@ mod tests {
             MemoryStore::from_bytes(&bytes[..bytes.len() - 1]),
             Err(Error::StoreCorrupt(_))
         ));
-        assert!(matches!(MemoryStore::from_bytes(b"nope"), Err(Error::StoreCorrupt(_))));
+        assert!(matches!(
+            MemoryStore::from_bytes(b"nope"),
+            Err(Error::StoreCorrupt(_))
+        ));
     }
 
     #[test]
@@ -564,7 +589,10 @@ mod tests {
             .unwrap()
             .write_all(&[1, 2, 3])
             .unwrap();
-        assert!(matches!(FileStore::open(&path), Err(Error::StoreCorrupt(_))));
+        assert!(matches!(
+            FileStore::open(&path),
+            Err(Error::StoreCorrupt(_))
+        ));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -573,8 +601,14 @@ mod tests {
         let mut tree = MerkleTree::new();
         tree.append(b"a").unwrap();
         assert!(matches!(tree.root_at(2), Err(Error::TreeTooSmall { .. })));
-        assert!(matches!(tree.inclusion_proof(1, 1), Err(Error::IndexOutOfRange { .. })));
-        assert!(matches!(tree.consistency_proof(0, 1), Err(Error::ConsistencyFromEmptyTree)));
+        assert!(matches!(
+            tree.inclusion_proof(1, 1),
+            Err(Error::IndexOutOfRange { .. })
+        ));
+        assert!(matches!(
+            tree.consistency_proof(0, 1),
+            Err(Error::ConsistencyFromEmptyTree)
+        ));
         assert_eq!(tree.root_at(0).unwrap(), empty_root());
     }
 }

@@ -1,5 +1,9 @@
-#![cfg(feature = "client")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Rekor v1 / v2 clients against an in-process loopback HTTP server.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -38,11 +42,19 @@ struct Reply {
 }
 
 fn ok(body: impl Into<Vec<u8>>) -> Reply {
-    Reply { status: 200, body: body.into(), ..Reply::default() }
+    Reply {
+        status: 200,
+        body: body.into(),
+        ..Reply::default()
+    }
 }
 
 fn status(code: u16) -> Reply {
-    Reply { status: code, body: b"{}".to_vec(), ..Reply::default() }
+    Reply {
+        status: code,
+        body: b"{}".to_vec(),
+        ..Reply::default()
+    }
 }
 
 type Handler = dyn Fn(&Request, usize) -> Reply + Send + Sync;
@@ -87,7 +99,9 @@ fn handle(mut stream: TcpStream, handler: Arc<Handler>, hits: Arc<AtomicUsize>) 
 }
 
 /// Start a loopback server; returns its base URL and the request counter.
-fn serve(handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static) -> (String, Arc<AtomicUsize>) {
+fn serve(
+    handler: impl Fn(&Request, usize) -> Reply + Send + Sync + 'static,
+) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let handler: Arc<Handler> = Arc::new(handler);
@@ -124,7 +138,10 @@ struct V1Log {
 impl V1Log {
     fn new(n: usize) -> Self {
         let signer = KeySigner::generate_p256().unwrap();
-        let log_id = sigstore_crypto::HashAlgorithm::Sha256.hash(signer.public_key().spki_der()).as_bytes().to_vec();
+        let log_id = sigstore_crypto::HashAlgorithm::Sha256
+            .hash(signer.public_key().spki_der())
+            .as_bytes()
+            .to_vec();
         let mut tree = MerkleTree::new();
         let mut bodies = Vec::new();
         for i in 0..n {
@@ -132,19 +149,33 @@ impl V1Log {
             tree.append(&body).unwrap();
             bodies.push(body);
         }
-        V1Log { tree, bodies, signer, log_id }
+        V1Log {
+            tree,
+            bodies,
+            signer,
+            log_id,
+        }
     }
 
     fn checkpoint(&self) -> String {
         let size = self.tree.size();
-        let text = Checkpoint::new("rekor.test - 42", size, self.tree.root().unwrap(), vec![]).unwrap().to_text();
+        let text = Checkpoint::new("rekor.test - 42", size, self.tree.root().unwrap(), vec![])
+            .unwrap()
+            .to_text();
         SignedNote::sign(&text, "rekor.test", &self.signer).unwrap()
     }
 
     fn entry_json(&self, i: u64) -> serde_json::Value {
         let body = &self.bodies[i as usize];
         let size = self.tree.size();
-        let set = sign_set(body, 1_700_000_000 + i as i64, &self.log_id, i as i64, &self.signer).unwrap();
+        let set = sign_set(
+            body,
+            1_700_000_000 + i as i64,
+            &self.log_id,
+            i as i64,
+            &self.signer,
+        )
+        .unwrap();
         let uuid = hex::encode(leaf_hash(body));
         json!({ uuid: {
             "body": B64.encode(body),
@@ -180,7 +211,11 @@ fn rekor_v1_round_trip() {
             return ok(l.entry_json(i.parse().unwrap()).to_string());
         }
         if let Some(uuid) = p.strip_prefix("/api/v1/log/entries/") {
-            let i = l.bodies.iter().position(|b| hex::encode(leaf_hash(b)) == uuid).unwrap();
+            let i = l
+                .bodies
+                .iter()
+                .position(|b| hex::encode(leaf_hash(b)) == uuid)
+                .unwrap();
             return ok(l.entry_json(i as u64).to_string());
         }
         if p == "/api/v1/log" {
@@ -189,14 +224,19 @@ fn rekor_v1_round_trip() {
                 "treeSize": l.tree.size(),
                 "signedTreeHead": l.checkpoint(),
                 "treeID": "42"
-            }).to_string());
+            })
+            .to_string());
         }
         if let Some(q) = p.strip_prefix("/api/v1/log/proof?") {
             let mut first = 0;
             let mut last = 0;
             for kv in q.split('&') {
                 let (k, v) = kv.split_once('=').unwrap();
-                match k { "firstSize" => first = v.parse().unwrap(), "lastSize" => last = v.parse().unwrap(), _ => {} }
+                match k {
+                    "firstSize" => first = v.parse().unwrap(),
+                    "lastSize" => last = v.parse().unwrap(),
+                    _ => {}
+                }
             }
             return ok(json!({
                 "rootHash": hex::encode(l.tree.root_at(last).unwrap()),
@@ -207,26 +247,57 @@ fn rekor_v1_round_trip() {
     });
     let client = RekorV1Client::new(&base, fast_config());
     let key = LogKey::new("rekor.test", log.signer.public_key()).unwrap();
-    let origin = ExpectedOrigin::RekorV1 { host: "rekor.test".into() };
+    let origin = ExpectedOrigin::RekorV1 {
+        host: "rekor.test".into(),
+    };
 
-    let created = client.create_entry(&json!({"kind": "hashedrekord"})).unwrap();
+    let created = client
+        .create_entry(&json!({"kind": "hashedrekord"}))
+        .unwrap();
     assert_eq!(created.log_index, 19);
     for e in [created, client.get_entry_by_index(7).unwrap()] {
-        verify_set(&e.body, e.integrated_time, &e.log_id, e.log_index, e.signed_entry_timestamp.as_ref().unwrap(), log.signer.public_key()).unwrap();
+        verify_set(
+            &e.body,
+            e.integrated_time,
+            &e.log_id,
+            e.log_index,
+            e.signed_entry_timestamp.as_ref().unwrap(),
+            log.signer.public_key(),
+        )
+        .unwrap();
         let p = e.inclusion_proof.unwrap();
-        let cp = verify_checkpoint(&p.checkpoint, &origin, std::slice::from_ref(&key), None).unwrap();
-        cp.verify_inclusion(p.log_index as u64, p.tree_size as u64, &leaf_hash(&e.body), &p.hashes).unwrap();
+        let cp =
+            verify_checkpoint(&p.checkpoint, &origin, std::slice::from_ref(&key), None).unwrap();
+        cp.verify_inclusion(
+            p.log_index as u64,
+            p.tree_size as u64,
+            &leaf_hash(&e.body),
+            &p.hashes,
+        )
+        .unwrap();
     }
-    let by_uuid = client.get_entry_by_uuid(&hex::encode(leaf_hash(&log.bodies[3]))).unwrap();
+    let by_uuid = client
+        .get_entry_by_uuid(&hex::encode(leaf_hash(&log.bodies[3])))
+        .unwrap();
     assert_eq!(by_uuid.log_index, 3);
     let info = client.log_info().unwrap();
     assert_eq!(info.tree_size, 20);
     let cp = verify_checkpoint(&info.signed_tree_head, &origin, &[key], None).unwrap();
     assert_eq!(cp.root_hash(), &info.root_hash);
     let proof = client.consistency_proof(5, 20).unwrap();
-    verify_consistency(5, 20, &proof.hashes, &log.tree.root_at(5).unwrap(), &info.root_hash).unwrap();
+    verify_consistency(
+        5,
+        20,
+        &proof.hashes,
+        &log.tree.root_at(5).unwrap(),
+        &info.root_hash,
+    )
+    .unwrap();
     // A non-hex UUID is refused before any request.
-    assert!(matches!(client.get_entry_by_uuid("../x"), Err(Error::BadResponse { .. })));
+    assert!(matches!(
+        client.get_entry_by_uuid("../x"),
+        Err(Error::BadResponse { .. })
+    ));
 }
 
 // ---------- Rekor v2 ----------
@@ -259,7 +330,9 @@ fn rekor_v2_tiles_checkpoint_and_proofs() {
         tree.append(&data).unwrap();
         leaves.push(data);
     }
-    let text = Checkpoint::new("log.test", N, tree.root().unwrap(), vec![]).unwrap().to_text();
+    let text = Checkpoint::new("log.test", N, tree.root().unwrap(), vec![])
+        .unwrap()
+        .to_text();
     let note = SignedNote::sign(&text, "log.test", &signer).unwrap();
     let state = Arc::new((tree, leaves, note));
     let s = state.clone();
@@ -285,7 +358,9 @@ fn rekor_v2_tiles_checkpoint_and_proofs() {
         if let Some(rest) = p.strip_prefix("/tile/") {
             let (level, rest) = rest.split_once('/').unwrap();
             let (idx, w) = parse_tile_path(rest);
-            let hashes = tree.tile(level.parse().unwrap(), idx, w.unwrap_or(256), N).unwrap();
+            let hashes = tree
+                .tile(level.parse().unwrap(), idx, w.unwrap_or(256), N)
+                .unwrap();
             return ok(hashes.concat());
         }
         if req.method == "POST" && p == "/api/v2/log/entries" {
@@ -310,37 +385,81 @@ fn rekor_v2_tiles_checkpoint_and_proofs() {
     let key = LogKey::new("log.test", signer.public_key()).unwrap();
     let origin = ExpectedOrigin::Exact("log.test".into());
     let note = client.checkpoint().unwrap();
-    let cp = verify_checkpoint(note.to_note_string(), &origin, std::slice::from_ref(&key), None).unwrap();
+    let cp = verify_checkpoint(
+        note.to_note_string(),
+        &origin,
+        std::slice::from_ref(&key),
+        None,
+    )
+    .unwrap();
     assert_eq!(cp.tree_size(), N);
     let (tree, leaves, _) = &*state;
     for index in [0u64, 1, 255, 256, 65_535, 65_536, 69_999] {
         let before = hits.load(Ordering::SeqCst);
         let proof = client.inclusion_proof(index, N).unwrap();
-        assert!(hits.load(Ordering::SeqCst) - before <= 8, "too many tile fetches");
-        cp.verify_inclusion(index, N, &leaf_hash(&leaves[index as usize]), &proof).unwrap();
+        assert!(
+            hits.load(Ordering::SeqCst) - before <= 8,
+            "too many tile fetches"
+        );
+        cp.verify_inclusion(index, N, &leaf_hash(&leaves[index as usize]), &proof)
+            .unwrap();
     }
     let proof = client.consistency_proof(1000, N).unwrap();
-    verify_consistency(1000, N, &proof, &tree.root_at(1000).unwrap(), cp.root_hash()).unwrap();
+    verify_consistency(
+        1000,
+        N,
+        &proof,
+        &tree.root_at(1000).unwrap(),
+        cp.root_hash(),
+    )
+    .unwrap();
     // Entry bundles, full and partial.
     let full = client.entry_bundle(1, 256).unwrap();
     assert_eq!(full[0], leaves[256]);
     let partial = client.entry_bundle(N / 256, (N % 256) as u16).unwrap();
     assert_eq!(partial.last().unwrap(), leaves.last().unwrap());
     // Create entry.
-    let e = client.create_entry(&json!({"hashedRekordRequestV0_0_2": {}})).unwrap();
+    let e = client
+        .create_entry(&json!({"hashedRekordRequestV0_0_2": {}}))
+        .unwrap();
     assert_eq!(e.log_index, 12_345);
-    assert_eq!((e.kind.as_str(), e.version.as_str()), ("hashedrekord", "0.0.2"));
-    verify_inclusion(12_345, N, &leaf_hash(&e.canonicalized_body), &e.inclusion_proof.hashes, cp.root_hash()).unwrap();
+    assert_eq!(
+        (e.kind.as_str(), e.version.as_str()),
+        ("hashedrekord", "0.0.2")
+    );
+    verify_inclusion(
+        12_345,
+        N,
+        &leaf_hash(&e.canonicalized_body),
+        &e.inclusion_proof.hashes,
+        cp.root_hash(),
+    )
+    .unwrap();
     // A tile of the wrong length is rejected.
-    assert!(matches!(client.tile(3, 0, 256), Err(Error::BadResponse { reason: "tile has the wrong length", .. })));
-    assert!(matches!(client.tile(0, 0, 0), Err(Error::BadResponse { .. })));
+    assert!(matches!(
+        client.tile(3, 0, 256),
+        Err(Error::BadResponse {
+            reason: "tile has the wrong length",
+            ..
+        })
+    ));
+    assert!(matches!(
+        client.tile(0, 0, 0),
+        Err(Error::BadResponse { .. })
+    ));
 }
 
 // ---------- failure modes ----------
 
 #[test]
 fn retries_after_500_then_succeeds() {
-    let (base, hits) = serve(|_, n| if n == 0 { status(500) } else { ok("log.x\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u{2014} log.x AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n") });
+    let (base, hits) = serve(|_, n| {
+        if n == 0 {
+            status(500)
+        } else {
+            ok("log.x\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\u{2014} log.x AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
+        }
+    });
     let client = RekorV2Client::new(&base, fast_config());
     client.checkpoint().unwrap();
     assert_eq!(hits.load(Ordering::SeqCst), 2);
@@ -351,7 +470,10 @@ fn always_500_gives_up_after_bounded_retries() {
     let (base, hits) = serve(|_, _| status(503));
     let client = RekorV1Client::new(&base, fast_config());
     let err = client.log_info().unwrap_err();
-    assert!(matches!(err, Error::HttpStatus { status: 503, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::HttpStatus { status: 503, .. }),
+        "{err:?}"
+    );
     assert_eq!(hits.load(Ordering::SeqCst), 3, "1 attempt + 2 retries");
 }
 
@@ -359,19 +481,32 @@ fn always_500_gives_up_after_bounded_retries() {
 fn client_errors_are_not_retried() {
     let (base, hits) = serve(|_, _| status(404));
     let client = RekorV1Client::new(&base, fast_config());
-    assert!(matches!(client.get_entry_by_index(1), Err(Error::HttpStatus { status: 404, .. })));
+    assert!(matches!(
+        client.get_entry_by_index(1),
+        Err(Error::HttpStatus { status: 404, .. })
+    ));
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
 
 #[test]
 fn slow_response_hits_the_deadline() {
-    let (base, _) = serve(|_, _| Reply { delay: Duration::from_secs(3), ..ok("{}") });
-    let config = ClientConfig { timeout: Duration::from_millis(300), ..fast_config() };
+    let (base, _) = serve(|_, _| Reply {
+        delay: Duration::from_secs(3),
+        ..ok("{}")
+    });
+    let config = ClientConfig {
+        timeout: Duration::from_millis(300),
+        ..fast_config()
+    };
     let client = RekorV1Client::new(&base, config);
     let start = Instant::now();
     let err = client.log_info().unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -380,16 +515,27 @@ fn oversized_bodies_rejected_while_reading() {
     let b1 = big.clone();
     let (base, _) = serve(move |_, _| ok(b1.clone()));
     let client = RekorV2Client::new(&base, fast_config());
-    assert!(matches!(client.checkpoint(), Err(Error::ResponseTooLarge { max }) if max == sigstore_tlog::client::MAX_RESPONSE_BYTES));
+    assert!(
+        matches!(client.checkpoint(), Err(Error::ResponseTooLarge { max }) if max == sigstore_tlog::client::MAX_RESPONSE_BYTES)
+    );
     // Without a Content-Length header the limit is enforced on the stream.
-    let (base, _) = serve(move |_, _| Reply { omit_length: true, ..ok(big.clone()) });
+    let (base, _) = serve(move |_, _| Reply {
+        omit_length: true,
+        ..ok(big.clone())
+    });
     let client = RekorV2Client::new(&base, fast_config());
-    assert!(matches!(client.checkpoint(), Err(Error::ResponseTooLarge { .. })));
+    assert!(matches!(
+        client.checkpoint(),
+        Err(Error::ResponseTooLarge { .. })
+    ));
 }
 
 #[test]
 fn truncated_body_is_a_transport_error_after_retries() {
-    let (base, hits) = serve(|_, _| Reply { claimed_length: Some(1000), ..ok("{\"rootHash\":") });
+    let (base, hits) = serve(|_, _| Reply {
+        claimed_length: Some(1000),
+        ..ok("{\"rootHash\":")
+    });
     let client = RekorV1Client::new(&base, fast_config());
     let err = client.log_info().unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -399,12 +545,28 @@ fn truncated_body_is_a_transport_error_after_retries() {
 #[test]
 fn wrong_json_is_a_typed_error() {
     let (base, _) = serve(|req, _| {
-        if req.path == "/api/v1/log" { ok("not json") } else { ok("{\"rootHash\":\"zz\",\"treeSize\":-1}") }
+        if req.path == "/api/v1/log" {
+            ok("not json")
+        } else {
+            ok("{\"rootHash\":\"zz\",\"treeSize\":-1}")
+        }
     });
     let client = RekorV1Client::new(&base, fast_config());
-    assert!(matches!(client.log_info(), Err(Error::BadResponse { reason: "response is not JSON", .. })));
-    assert!(matches!(client.consistency_proof(1, 2), Err(Error::BadResponse { .. })));
-    assert!(matches!(client.get_entry_by_index(0), Err(Error::BadResponse { .. })));
+    assert!(matches!(
+        client.log_info(),
+        Err(Error::BadResponse {
+            reason: "response is not JSON",
+            ..
+        })
+    ));
+    assert!(matches!(
+        client.consistency_proof(1, 2),
+        Err(Error::BadResponse { .. })
+    ));
+    assert!(matches!(
+        client.get_entry_by_index(0),
+        Err(Error::BadResponse { .. })
+    ));
 }
 
 #[test]

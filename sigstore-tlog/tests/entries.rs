@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Rekor SETs and entry bodies against conformance bundles: parsing, kindVersion, the Rekor v2
 //! leaf, and the binding between the logged entry and the bundle content.
 
@@ -7,7 +12,9 @@ mod common;
 use base64::Engine as _;
 use serde_json::Value;
 use sigstore_crypto::{HashAlgorithm, KeyDetails, PublicKey};
-use sigstore_tlog::entry::{dsse_pae, DsseRef, EntryBody, Expected, ExpectedContent, HashValue, Material};
+use sigstore_tlog::entry::{
+    dsse_pae, DsseRef, EntryBody, Expected, ExpectedContent, HashValue, Material,
+};
 use sigstore_tlog::merkle::leaf_hash;
 use sigstore_tlog::set::verify_set;
 use sigstore_tlog::{BindingField, Error};
@@ -24,7 +31,12 @@ fn load(case: &str) -> Option<Loaded> {
     let bundle = common::read_json(&dir.join("bundle.sigstore.json"));
     let entry = bundle["verificationMaterial"]["tlogEntries"][0].clone();
     let body = common::b64(entry["canonicalizedBody"].as_str().unwrap());
-    Some(Loaded { bundle, entry, body, dir })
+    Some(Loaded {
+        bundle,
+        entry,
+        body,
+        dir,
+    })
 }
 
 fn material(l: &Loaded) -> Material {
@@ -109,14 +121,29 @@ fn bindings_hold_for_happy_paths() {
 #[test]
 fn spliced_entries_are_detected() {
     let cases: Vec<(&str, BindingField)> = vec![
-        ("wrong-hashedrekord-entry_fail", BindingField::ArtifactDigest),
-        ("wrong-hashedrekord-cert-and-sig_fail", BindingField::Signature),
-        ("wrong-hashedrekord-artifact_fail", BindingField::ArtifactDigest),
-        ("incorrect-public-key_fail", BindingField::VerificationMaterial),
+        (
+            "wrong-hashedrekord-entry_fail",
+            BindingField::ArtifactDigest,
+        ),
+        (
+            "wrong-hashedrekord-cert-and-sig_fail",
+            BindingField::Signature,
+        ),
+        (
+            "wrong-hashedrekord-artifact_fail",
+            BindingField::ArtifactDigest,
+        ),
+        (
+            "incorrect-public-key_fail",
+            BindingField::VerificationMaterial,
+        ),
         ("intoto-log-entry-mismatch_fail", BindingField::Signature),
         ("dsse-mismatch-envelope_fail", BindingField::PayloadHash),
         ("dsse-mismatch-sig_fail", BindingField::Signature),
-        ("rekor2-dsse-mismatch-envelope_fail", BindingField::ArtifactDigest),
+        (
+            "rekor2-dsse-mismatch-envelope_fail",
+            BindingField::ArtifactDigest,
+        ),
         ("rekor2-dsse-mismatch-sig_fail", BindingField::Signature),
     ];
     for (case, field) in cases {
@@ -133,30 +160,51 @@ fn spliced_entries_are_detected() {
 
 #[test]
 fn parsed_body_accessors() {
-    let Some(l) = load("happy-path-v0.3") else { return };
+    let Some(l) = load("happy-path-v0.3") else {
+        return;
+    };
     let b = EntryBody::parse(&l.body).unwrap();
     assert_eq!((b.kind(), b.api_version()), ("hashedrekord", "0.0.1"));
     let d = b.artifact_digest().unwrap();
     assert_eq!(d.algorithm, HashAlgorithm::Sha256);
-    assert_eq!(hex::encode(&d.digest), "a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf");
-    assert!(matches!(b.signatures()[0].verifier, Material::Certificate(_)));
+    assert_eq!(
+        hex::encode(&d.digest),
+        "a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"
+    );
+    assert!(matches!(
+        b.signatures()[0].verifier,
+        Material::Certificate(_)
+    ));
 
-    let Some(l) = load("happy-path-intoto-in-dsse-v3") else { return };
+    let Some(l) = load("happy-path-intoto-in-dsse-v3") else {
+        return;
+    };
     let b = EntryBody::parse(&l.body).unwrap();
     assert_eq!((b.kind(), b.api_version()), ("dsse", "0.0.1"));
     assert!(b.payload_hash().is_some() && b.envelope_hash().is_some());
 
-    let Some(l) = load("intoto-with-custom-trust-root") else { return };
+    let Some(l) = load("intoto-with-custom-trust-root") else {
+        return;
+    };
     let b = EntryBody::parse(&l.body).unwrap();
     assert_eq!((b.kind(), b.api_version()), ("intoto", "0.0.2"));
-    let EntryBody::IntotoV002 { payload, payload_type, .. } = &b else { panic!() };
+    let EntryBody::IntotoV002 {
+        payload,
+        payload_type,
+        ..
+    } = &b
+    else {
+        panic!()
+    };
     assert_eq!(payload_type, "application/vnd.in-toto+json");
     assert!(payload.as_ref().unwrap().starts_with(b"{"));
 }
 
 #[test]
 fn kind_version_must_match_body() {
-    let Some(l) = load("happy-path-v0.3") else { return };
+    let Some(l) = load("happy-path-v0.3") else {
+        return;
+    };
     let err = EntryBody::parse_with_kind_version(&l.body, "dsse", "0.0.1").unwrap_err();
     assert!(matches!(
         err,
@@ -170,8 +218,14 @@ fn kind_version_must_match_body() {
 
 #[test]
 fn bad_canonicalized_bodies() {
-    assert!(matches!(EntryBody::parse(b"not json"), Err(Error::BodyJson(_))));
-    assert!(matches!(EntryBody::parse(b"{\"apiVersion\":\"0.0.1\"}"), Err(Error::BodyJson(_))));
+    assert!(matches!(
+        EntryBody::parse(b"not json"),
+        Err(Error::BodyJson(_))
+    ));
+    assert!(matches!(
+        EntryBody::parse(b"{\"apiVersion\":\"0.0.1\"}"),
+        Err(Error::BodyJson(_))
+    ));
     assert!(matches!(
         EntryBody::parse(br#"{"apiVersion":"0.0.1","kind":"rekord","spec":{}}"#),
         Err(Error::UnsupportedEntry { .. })
@@ -187,16 +241,31 @@ fn bad_canonicalized_bodies() {
     ));
     // Deep nesting is rejected by the JSON parser's recursion limit, not a stack overflow.
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
-    assert!(matches!(EntryBody::parse(deep.as_bytes()), Err(Error::BodyJson(_))));
+    assert!(matches!(
+        EntryBody::parse(deep.as_bytes()),
+        Err(Error::BodyJson(_))
+    ));
     let big = vec![b' '; sigstore_tlog::entry::MAX_BODY_BYTES + 1];
-    assert!(matches!(EntryBody::parse(&big), Err(Error::BodyTooLarge { .. })));
+    assert!(matches!(
+        EntryBody::parse(&big),
+        Err(Error::BodyTooLarge { .. })
+    ));
     // Empty signature, digest of the wrong length, bad key details.
     let empty_sig = br#"{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":"SHA2_256","digest":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},"signature":{"content":"","verifier":{"keyDetails":"PKIX_ECDSA_P256_SHA_256","publicKey":{"rawBytes":"AQ=="}}}}}}"#;
-    assert!(matches!(EntryBody::parse(empty_sig), Err(Error::BodyField("signature.content"))));
+    assert!(matches!(
+        EntryBody::parse(empty_sig),
+        Err(Error::BodyField("signature.content"))
+    ));
     let short_digest = br#"{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":"SHA2_256","digest":"AAAA"},"signature":{"content":"AQ==","verifier":{"keyDetails":"PKIX_ECDSA_P256_SHA_256","publicKey":{"rawBytes":"AQ=="}}}}}}"#;
-    assert!(matches!(EntryBody::parse(short_digest), Err(Error::BodyField("data"))));
+    assert!(matches!(
+        EntryBody::parse(short_digest),
+        Err(Error::BodyField("data"))
+    ));
     let bad_details = br#"{"apiVersion":"0.0.2","kind":"hashedrekord","spec":{"hashedRekordV002":{"data":{"algorithm":"SHA2_256","digest":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="},"signature":{"content":"AQ==","verifier":{"keyDetails":"NOPE","publicKey":{"rawBytes":"AQ=="}}}}}}"#;
-    assert!(matches!(EntryBody::parse(bad_details), Err(Error::BodyField("verifier.keyDetails"))));
+    assert!(matches!(
+        EntryBody::parse(bad_details),
+        Err(Error::BodyField("verifier.keyDetails"))
+    ));
 }
 
 #[test]
@@ -216,19 +285,38 @@ fn dsse_v002_body_parses_and_binds() {
     assert_eq!((parsed.kind(), parsed.api_version()), ("dsse", "0.0.2"));
     let m = Material::Certificate(cert.clone());
     let sigs = vec![sig.clone()];
-    let env = DsseRef { payload_type: "application/vnd.in-toto+json", payload, signatures: &sigs };
+    let env = DsseRef {
+        payload_type: "application/vnd.in-toto+json",
+        payload,
+        signatures: &sigs,
+    };
     parsed
-        .check_binding(&Expected { signature: &sig, material: &m, content: ExpectedContent::Dsse(env) })
+        .check_binding(&Expected {
+            signature: &sig,
+            material: &m,
+            content: ExpectedContent::Dsse(env),
+        })
         .unwrap();
     let other_payload = b"{}";
-    let env2 = DsseRef { payload: other_payload, ..env };
+    let env2 = DsseRef {
+        payload: other_payload,
+        ..env
+    };
     assert!(matches!(
-        parsed.check_binding(&Expected { signature: &sig, material: &m, content: ExpectedContent::Dsse(env2) }),
+        parsed.check_binding(&Expected {
+            signature: &sig,
+            material: &m,
+            content: ExpectedContent::Dsse(env2)
+        }),
         Err(Error::BindingMismatch(BindingField::PayloadHash))
     ));
     let other_m = Material::Certificate(vec![0x30, 0x00]);
     assert!(matches!(
-        parsed.check_binding(&Expected { signature: &sig, material: &other_m, content: ExpectedContent::Dsse(env) }),
+        parsed.check_binding(&Expected {
+            signature: &sig,
+            material: &other_m,
+            content: ExpectedContent::Dsse(env)
+        }),
         Err(Error::BindingMismatch(BindingField::VerificationMaterial))
     ));
     // A dsse entry cannot be bound to a plain digest.
@@ -236,7 +324,10 @@ fn dsse_v002_body_parses_and_binds() {
         parsed.check_binding(&Expected {
             signature: &sig,
             material: &m,
-            content: ExpectedContent::Digest { algorithm: HashAlgorithm::Sha256, digest: ph.as_bytes() }
+            content: ExpectedContent::Digest {
+                algorithm: HashAlgorithm::Sha256,
+                digest: ph.as_bytes()
+            }
         }),
         Err(Error::BindingMismatch(BindingField::MissingExpectation))
     ));
@@ -244,11 +335,20 @@ fn dsse_v002_body_parses_and_binds() {
 
 #[test]
 fn rekor_v2_leaf_is_the_canonicalized_body_and_rebuilds_byte_for_byte() {
-    let Some(l) = load("rekor2-happy-path") else { return };
+    let Some(l) = load("rekor2-happy-path") else {
+        return;
+    };
     let parsed = EntryBody::parse(&l.body).unwrap();
-    let EntryBody::HashedRekordV002 { digest, signature } = &parsed else { panic!() };
+    let EntryBody::HashedRekordV002 { digest, signature } = &parsed else {
+        panic!()
+    };
     let details = KeyDetails::from_name(signature.key_details.as_deref().unwrap()).unwrap();
-    let rebuilt = EntryBody::hashedrekord_v002_canonical(digest, &signature.signature, &signature.verifier, details);
+    let rebuilt = EntryBody::hashedrekord_v002_canonical(
+        digest,
+        &signature.signature,
+        &signature.verifier,
+        details,
+    );
     assert_eq!(rebuilt, l.body, "canonical Rekor v2 body differs");
     // leaf = SHA-256(0x00 || canonicalizedBody) verifies against the proof's root.
     let ip = &l.entry["inclusionProof"];
@@ -258,7 +358,9 @@ fn rekor_v2_leaf_is_the_canonicalized_body_and_rebuilds_byte_for_byte() {
         .iter()
         .map(|h| common::b64(h.as_str().unwrap()).try_into().unwrap())
         .collect();
-    let root: [u8; 32] = common::b64(ip["rootHash"].as_str().unwrap()).try_into().unwrap();
+    let root: [u8; 32] = common::b64(ip["rootHash"].as_str().unwrap())
+        .try_into()
+        .unwrap();
     sigstore_tlog::merkle::verify_inclusion(
         ip["logIndex"].as_str().unwrap().parse().unwrap(),
         ip["treeSize"].as_str().unwrap().parse().unwrap(),
@@ -271,13 +373,24 @@ fn rekor_v2_leaf_is_the_canonicalized_body_and_rebuilds_byte_for_byte() {
 
 #[test]
 fn request_bodies_have_the_expected_shape() {
-    let d = HashValue { algorithm: HashAlgorithm::Sha256, digest: vec![0xab; 32] };
+    let d = HashValue {
+        algorithm: HashAlgorithm::Sha256,
+        digest: vec![0xab; 32],
+    };
     let m = Material::PublicKey(vec![0x30, 0x00]);
     let v1 = EntryBody::hashedrekord_v001_request(&d, &[1, 2], &m);
     assert_eq!(v1["kind"], "hashedrekord");
     assert_eq!(v1["spec"]["data"]["hash"]["algorithm"], "sha256");
-    let v2 = EntryBody::hashedrekord_v002_request(&d.digest, &[1, 2], &m, KeyDetails::from_name("PKIX_ECDSA_P256_SHA_256").unwrap());
-    assert_eq!(v2["hashedRekordRequestV0_0_2"]["signature"]["verifier"]["keyDetails"], "PKIX_ECDSA_P256_SHA_256");
+    let v2 = EntryBody::hashedrekord_v002_request(
+        &d.digest,
+        &[1, 2],
+        &m,
+        KeyDetails::from_name("PKIX_ECDSA_P256_SHA_256").unwrap(),
+    );
+    assert_eq!(
+        v2["hashedRekordRequestV0_0_2"]["signature"]["verifier"]["keyDetails"],
+        "PKIX_ECDSA_P256_SHA_256"
+    );
     // The v1 request round-trips through the body parser (hashedrekord bodies equal requests).
     let parsed = EntryBody::parse(serde_json::to_vec(&v1).unwrap().as_slice()).unwrap();
     assert_eq!(parsed.artifact_digest().unwrap(), &d);
@@ -293,55 +406,109 @@ fn set_inputs(l: &Loaded) -> (i64, Vec<u8>, i64, Vec<u8>) {
         e["integratedTime"].as_str().unwrap().parse().unwrap(),
         common::b64(e["logId"]["keyId"].as_str().unwrap()),
         e["logIndex"].as_str().unwrap().parse().unwrap(),
-        common::b64(e["inclusionPromise"]["signedEntryTimestamp"].as_str().unwrap()),
+        common::b64(
+            e["inclusionPromise"]["signedEntryTimestamp"]
+                .as_str()
+                .unwrap(),
+        ),
     )
 }
 
 fn production_key(log_id: &[u8]) -> Option<PublicKey> {
-    let root = common::read_json(&common::shared_dir()?.join("sigstore-conformance/trust/production/trusted_root.json"));
+    let root = common::read_json(
+        &common::shared_dir()?.join("sigstore-conformance/trust/production/trusted_root.json"),
+    );
     root["tlogs"].as_array().unwrap().iter().find_map(|t| {
-        (common::b64(t["logId"]["keyId"].as_str().unwrap()) == log_id)
-            .then(|| PublicKey::from_spki_der(&common::b64(t["publicKey"]["rawBytes"].as_str().unwrap())).unwrap())
+        (common::b64(t["logId"]["keyId"].as_str().unwrap()) == log_id).then(|| {
+            PublicKey::from_spki_der(&common::b64(t["publicKey"]["rawBytes"].as_str().unwrap()))
+                .unwrap()
+        })
     })
 }
 
 #[test]
 fn set_verifies_for_real_bundles_and_detects_edits() {
-    for case in ["happy-path-v0.1", "happy-path-v0.2", "happy-path-v0.3", "happy-path-intoto-in-dsse-v3", "managed-key-happy-path"] {
+    for case in [
+        "happy-path-v0.1",
+        "happy-path-v0.2",
+        "happy-path-v0.3",
+        "happy-path-intoto-in-dsse-v3",
+        "managed-key-happy-path",
+    ] {
         let Some(l) = load(case) else { return };
         let (t, id, idx, set) = set_inputs(&l);
         let key = production_key(&id).unwrap();
         verify_set(&l.body, t, &id, idx, &set, &key).unwrap_or_else(|e| panic!("{case}: {e:?}"));
-        assert!(matches!(verify_set(&l.body, t + 1, &id, idx, &set, &key), Err(Error::SetInvalid)), "{case}");
-        assert!(matches!(verify_set(&l.body, t, &id, idx + 1, &set, &key), Err(Error::SetInvalid)), "{case}");
+        assert!(
+            matches!(
+                verify_set(&l.body, t + 1, &id, idx, &set, &key),
+                Err(Error::SetInvalid)
+            ),
+            "{case}"
+        );
+        assert!(
+            matches!(
+                verify_set(&l.body, t, &id, idx + 1, &set, &key),
+                Err(Error::SetInvalid)
+            ),
+            "{case}"
+        );
         let mut body = l.body.clone();
         body[10] ^= 1;
-        assert!(matches!(verify_set(&body, t, &id, idx, &set, &key), Err(Error::SetInvalid)), "{case}");
+        assert!(
+            matches!(
+                verify_set(&body, t, &id, idx, &set, &key),
+                Err(Error::SetInvalid)
+            ),
+            "{case}"
+        );
         let mut other_id = id.clone();
         other_id[0] ^= 1;
-        assert!(matches!(verify_set(&l.body, t, &other_id, idx, &set, &key), Err(Error::SetInvalid)));
+        assert!(matches!(
+            verify_set(&l.body, t, &other_id, idx, &set, &key),
+            Err(Error::SetInvalid)
+        ));
         // The tree-local index of the inclusion proof is not what the SET signs.
-        let local: i64 = l.entry["inclusionProof"]["logIndex"].as_str().unwrap().parse().unwrap();
+        let local: i64 = l.entry["inclusionProof"]["logIndex"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         if local != idx {
-            assert!(matches!(verify_set(&l.body, t, &id, local, &set, &key), Err(Error::SetInvalid)));
+            assert!(matches!(
+                verify_set(&l.body, t, &id, local, &set, &key),
+                Err(Error::SetInvalid)
+            ));
         }
     }
 }
 
 #[test]
 fn set_invalid_signature_case_rejected() {
-    let Some(l) = load("set-invalid-signature_fail") else { return };
+    let Some(l) = load("set-invalid-signature_fail") else {
+        return;
+    };
     let (t, id, idx, set) = set_inputs(&l);
     let key = production_key(&id).unwrap();
-    assert!(matches!(verify_set(&l.body, t, &id, idx, &set, &key), Err(Error::SetInvalid)));
+    assert!(matches!(
+        verify_set(&l.body, t, &id, idx, &set, &key),
+        Err(Error::SetInvalid)
+    ));
 }
 
 #[test]
 fn staging_set_rejected_with_production_key() {
-    let Some(l) = load("bundle-from-wrong-instance_fail") else { return };
+    let Some(l) = load("bundle-from-wrong-instance_fail") else {
+        return;
+    };
     let (t, id, idx, set) = set_inputs(&l);
     assert!(production_key(&id).is_none());
-    let Some(prod) = load("happy-path-v0.3") else { return };
+    let Some(prod) = load("happy-path-v0.3") else {
+        return;
+    };
     let key = production_key(&set_inputs(&prod).1).unwrap();
-    assert!(matches!(verify_set(&l.body, t, &id, idx, &set, &key), Err(Error::SetInvalid)));
+    assert!(matches!(
+        verify_set(&l.body, t, &id, idx, &set, &key),
+        Err(Error::SetInvalid)
+    ));
 }

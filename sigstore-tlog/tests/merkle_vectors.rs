@@ -1,4 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Every transparency-dev inclusion and consistency vector gets its `wantErr` outcome, and the
 //! mutated ones the specific error kind.
 
@@ -8,13 +13,16 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use sigstore_tlog::merkle::{
-    consistency_proof_len, inclusion_proof_len, verify_consistency_slices,
-    verify_inclusion_slices, HASH_LEN,
+    consistency_proof_len, inclusion_proof_len, verify_consistency_slices, verify_inclusion_slices,
+    HASH_LEN,
 };
 use sigstore_tlog::Error;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -62,7 +70,14 @@ fn stem(p: &Path) -> String {
 }
 
 /// The error kind a mutated inclusion vector must produce, from its mutation name and data.
-fn expected_inclusion(name: &str, idx: u64, size: u64, proof: &[Vec<u8>], leaf: &[u8], root: &[u8]) -> Kind {
+fn expected_inclusion(
+    name: &str,
+    idx: u64,
+    size: u64,
+    proof: &[Vec<u8>],
+    leaf: &[u8],
+    root: &[u8],
+) -> Kind {
     let shape = || {
         if idx >= size {
             return Some(Kind::IndexOutOfRange);
@@ -73,7 +88,10 @@ fn expected_inclusion(name: &str, idx: u64, size: u64, proof: &[Vec<u8>], leaf: 
         None
     };
     let hash_kind = || {
-        if leaf.len() != HASH_LEN || root.len() != HASH_LEN || proof.iter().any(|h| h.len() != HASH_LEN) {
+        if leaf.len() != HASH_LEN
+            || root.len() != HASH_LEN
+            || proof.iter().any(|h| h.len() != HASH_LEN)
+        {
             Kind::InvalidHashLength
         } else {
             Kind::RootMismatch
@@ -81,20 +99,34 @@ fn expected_inclusion(name: &str, idx: u64, size: u64, proof: &[Vec<u8>], leaf: 
     };
     match name {
         "happy-path" | "matching-root-and-leaf" => Kind::Ok,
-        n if n.starts_with("leafIdx-") || n.starts_with("treeSize-") => shape().unwrap_or(Kind::RootMismatch),
+        n if n.starts_with("leafIdx-") || n.starts_with("treeSize-") => {
+            shape().unwrap_or(Kind::RootMismatch)
+        }
         "trailing-garbage" | "preceding-garbage" | "trailing-root" | "preceding-root"
         | "removed-component" | "inserted-component" => {
             assert_eq!(shape(), Some(Kind::WrongProofSize), "{name}");
             Kind::WrongProofSize
         }
         n if n.starts_with("modified-proof") => Kind::RootMismatch,
-        "wrong-leaf" | "empty-leaf" | "empty-root" | "random-root" | "random-leaf"
-        | "empty-root-and-leaf" | "empty-root-and-random-leaf" => shape().unwrap_or_else(hash_kind),
+        "wrong-leaf"
+        | "empty-leaf"
+        | "empty-root"
+        | "random-root"
+        | "random-leaf"
+        | "empty-root-and-leaf"
+        | "empty-root-and-random-leaf" => shape().unwrap_or_else(hash_kind),
         other => panic!("unknown inclusion mutation {other}"),
     }
 }
 
-fn expected_consistency(name: &str, s1: u64, s2: u64, proof: &[Vec<u8>], r1: &[u8], r2: &[u8]) -> Kind {
+fn expected_consistency(
+    name: &str,
+    s1: u64,
+    s2: u64,
+    proof: &[Vec<u8>],
+    r1: &[u8],
+    r2: &[u8],
+) -> Kind {
     let shape = || {
         if s2 < s1 {
             return Some(Kind::SizeOrder);
@@ -109,7 +141,9 @@ fn expected_consistency(name: &str, s1: u64, s2: u64, proof: &[Vec<u8>], r1: &[u
     };
     match name {
         "happy-path" => Kind::Ok,
-        n if n.starts_with("size1-") || n.starts_with("size2-") => shape().unwrap_or(Kind::RootMismatch),
+        n if n.starts_with("size1-") || n.starts_with("size2-") => {
+            shape().unwrap_or(Kind::RootMismatch)
+        }
         "empty-proof" | "trailing-garbage" | "preceding-garbage" | "trailing-root1"
         | "trailing-root2" | "preceding-root1" | "preceding-root2" | "preceding-proof-@0"
         | "truncated-proof" => {
@@ -131,17 +165,20 @@ fn expected_consistency(name: &str, s1: u64, s2: u64, proof: &[Vec<u8>], r1: &[u
         | "roots-do-not-match-and-sizes-are-zero"
         | "sizes-match-but-proof-is-not-empty-and-sizes-are-zero" => Kind::FromEmpty,
         "sizes-are-equal-one-and-proof-is-empty" => Kind::Ok,
-        "sizes-are-equal-one-but-roots-are-not" | "roots-do-not-not-match-and-sizes-are-one" => Kind::RootMismatch,
-        "sizes-match-but-proof-is-not-empty-and-sizes-are-one" | "sizes-do-not-watch-and-proof-is-empty" => {
-            Kind::WrongProofSize
+        "sizes-are-equal-one-but-roots-are-not" | "roots-do-not-not-match-and-sizes-are-one" => {
+            Kind::RootMismatch
         }
+        "sizes-match-but-proof-is-not-empty-and-sizes-are-one"
+        | "sizes-do-not-watch-and-proof-is-empty" => Kind::WrongProofSize,
         other => panic!("unknown consistency mutation {other}"),
     }
 }
 
 #[test]
 fn all_merkle_vectors() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let base = shared.join("testvectors/merkle/testdata");
     let mut inclusion = Vec::new();
     collect(&base.join("inclusion"), &mut inclusion);
@@ -158,7 +195,12 @@ fn all_merkle_vectors() {
         let proof = hashes(&v["proof"]);
         let want_err = v["wantErr"].as_bool().unwrap();
         let got = kind_of(&verify_inclusion_slices(idx, size, &leaf, &proof, &root));
-        assert_eq!(got != Kind::Ok, want_err, "{}: wantErr mismatch ({got:?})", path.display());
+        assert_eq!(
+            got != Kind::Ok,
+            want_err,
+            "{}: wantErr mismatch ({got:?})",
+            path.display()
+        );
         let expected = expected_inclusion(&stem(path), idx, size, &proof, &leaf, &root);
         assert_eq!(got, expected, "{}", path.display());
         ran += 1;
@@ -172,7 +214,12 @@ fn all_merkle_vectors() {
         let proof = hashes(&v["proof"]);
         let want_err = v["wantErr"].as_bool().unwrap();
         let got = kind_of(&verify_consistency_slices(s1, s2, &proof, &r1, &r2));
-        assert_eq!(got != Kind::Ok, want_err, "{}: wantErr mismatch ({got:?})", path.display());
+        assert_eq!(
+            got != Kind::Ok,
+            want_err,
+            "{}: wantErr mismatch ({got:?})",
+            path.display()
+        );
         let expected = expected_consistency(&stem(path), s1, s2, &proof, &r1, &r2);
         assert_eq!(got, expected, "{}", path.display());
         ran += 1;

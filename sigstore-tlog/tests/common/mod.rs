@@ -1,4 +1,10 @@
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 //! Locating the read-only shared test data.
 
 use std::path::PathBuf;
@@ -27,12 +33,17 @@ pub fn shared_dir() -> Option<PathBuf> {
 
 /// A conformance case directory.
 pub fn conformance_case(name: &str) -> Option<PathBuf> {
-    shared_dir().map(|d| d.join("sigstore-conformance/assets/bundle-verify").join(name))
+    shared_dir().map(|d| {
+        d.join("sigstore-conformance/assets/bundle-verify")
+            .join(name)
+    })
 }
 
 pub fn read_json(path: &std::path::Path) -> serde_json::Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
-        .unwrap()
+    serde_json::from_slice(
+        &std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
 }
 
 pub fn b64(s: &str) -> Vec<u8> {
