@@ -768,6 +768,62 @@ impl EntryBody {
         }})
     }
 
+    /// The Rekor v1 request body for an intoto 0.0.2 entry. As in the bodies Rekor logs, the
+    /// payload and signature are base64 text that is base64-encoded again, and the verifier is a
+    /// base64 PEM.
+    pub fn intoto_v002_request(envelope: &DsseRef<'_>, material: &Material) -> Value {
+        let twice = |b: &[u8]| STANDARD.encode(STANDARD.encode(b));
+        let sigs: Vec<Value> = envelope
+            .signatures
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "sig": twice(s),
+                    "publicKey": STANDARD.encode(material_pem(material))
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "apiVersion": "0.0.2",
+            "kind": "intoto",
+            "spec": {"content": {"envelope": {
+                "payload": twice(envelope.payload),
+                "payloadType": envelope.payload_type,
+                "signatures": sigs
+            }}}
+        })
+    }
+
+    /// The canonical Rekor v2 body of a dsse 0.0.2 entry (deprecated by Rekor v2 in favour of
+    /// hashedrekord over the PAE, kept for logs that still accept it).
+    pub fn dsse_v002_canonical(
+        payload_hash: &HashValue,
+        signatures: &[(&[u8], &Material)],
+        key_details: KeyDetails,
+    ) -> Vec<u8> {
+        let sigs: Vec<Value> = signatures
+            .iter()
+            .map(|(sig, m)| {
+                serde_json::json!({
+                    "content": STANDARD.encode(sig),
+                    "verifier": v2_verifier_json(m, key_details)
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "apiVersion": "0.0.2",
+            "kind": "dsse",
+            "spec": {"dsseV002": {
+                "payloadHash": {
+                    "algorithm": proto_hash_name(payload_hash.algorithm),
+                    "digest": STANDARD.encode(&payload_hash.digest)
+                },
+                "signatures": sigs
+            }}
+        });
+        canonical_json(&v).into_bytes()
+    }
+
     /// The canonical Rekor v2 body (the log leaf) of a hashedrekord 0.0.2 entry, as a log
     /// server would store it: canonical JSON with sorted keys and no whitespace.
     pub fn hashedrekord_v002_canonical(

@@ -512,3 +512,63 @@ fn staging_set_rejected_with_production_key() {
         Err(Error::SetInvalid)
     ));
 }
+
+#[test]
+fn builders_round_trip_through_the_parser() {
+    let payload = br#"{"_type":"https://in-toto.io/Statement/v1"}"#;
+    let sigs = vec![vec![0x30u8, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]];
+    let m = Material::Certificate(vec![0x30, 0x03, 0x02, 0x01, 0x05]);
+    let env = DsseRef {
+        payload_type: "application/vnd.in-toto+json",
+        payload,
+        signatures: &sigs,
+    };
+    // intoto 0.0.2: the request's envelope is what Rekor logs (plus hashes it adds).
+    let mut req = EntryBody::intoto_v002_request(&env, &m);
+    let ph = HashAlgorithm::Sha256.hash(payload);
+    req["spec"]["content"]["payloadHash"] =
+        serde_json::json!({"algorithm": "sha256", "value": ph.to_hex()});
+    let parsed = EntryBody::parse(&serde_json::to_vec(&req).unwrap()).unwrap();
+    parsed
+        .check_binding(&Expected {
+            signature: &sigs[0],
+            material: &m,
+            content: ExpectedContent::Dsse(env),
+        })
+        .unwrap();
+    // dsse 0.0.2 canonical body.
+    let details = KeyDetails::from_name("PKIX_ECDSA_P256_SHA_256").unwrap();
+    let hv = HashValue {
+        algorithm: HashAlgorithm::Sha256,
+        digest: ph.as_bytes().to_vec(),
+    };
+    let body = EntryBody::dsse_v002_canonical(&hv, &[(&sigs[0], &m)], details);
+    let parsed = EntryBody::parse(&body).unwrap();
+    assert_eq!((parsed.kind(), parsed.api_version()), ("dsse", "0.0.2"));
+    parsed
+        .check_binding(&Expected {
+            signature: &sigs[0],
+            material: &m,
+            content: ExpectedContent::Dsse(env),
+        })
+        .unwrap();
+    // Canonical form: sorted keys, no whitespace.
+    let text = String::from_utf8(body).unwrap();
+    assert!(text
+        .starts_with(r#"{"apiVersion":"0.0.2","kind":"dsse","spec":{"dsseV002":{"payloadHash""#));
+    assert!(!text.contains(' '));
+}
+
+#[test]
+fn too_many_body_signatures_rejected() {
+    let one = r#"{"signature":"AQ==","verifier":"AQ=="}"#;
+    let sigs = vec![one; sigstore_tlog::entry::MAX_BODY_SIGNATURES + 1].join(",");
+    let body = format!(
+        r#"{{"apiVersion":"0.0.1","kind":"dsse","spec":{{"envelopeHash":{{"algorithm":"sha256","value":"{h}"}},"payloadHash":{{"algorithm":"sha256","value":"{h}"}},"signatures":[{sigs}]}}}}"#,
+        h = "00".repeat(32)
+    );
+    assert!(matches!(
+        EntryBody::parse(body.as_bytes()),
+        Err(Error::BodyField("signatures"))
+    ));
+}
