@@ -95,7 +95,7 @@ impl TimeStampRequest {
         if info.nonce() != Some(self.nonce.as_slice()) {
             return Err(Error::NonceMismatch);
         }
-        if info.message_imprint() != &self.imprint {
+        if info.message_imprint() != Some(self.imprint) {
             return Err(Error::RequestImprintMismatch);
         }
         verify_token(&token, signed_data, authorities)

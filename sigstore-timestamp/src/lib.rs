@@ -26,6 +26,11 @@
 //! token that names a trusted authority's signing certificate and fails a check: evidence of
 //! tampering, which a verifier must treat as fatal.
 //!
+//! Parsing checks DER structure only; algorithms (digest, signature, imprint, ESSCertIDv2
+//! hash) are resolved after the signer has been matched to a trusted authority, so a token
+//! from a foreign TSA that uses algorithms this crate lacks is still just untrusted. A token
+//! that is not well-formed DER is [`Error::Malformed`] whoever signed it.
+//!
 //! [`verify_timestamps`] applies that policy to all the timestamps of a bundle (skips untrusted
 //! ones, fails on the rest, keeps duplicates once, caps the count at [`MAX_TIMESTAMPS`]).
 //!

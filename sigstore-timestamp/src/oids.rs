@@ -83,6 +83,7 @@ pub(crate) fn hash_from_oid(oid: &[u8]) -> Option<HashAlgorithm> {
 }
 
 /// The OID of a hash algorithm.
+#[cfg(feature = "client")]
 pub(crate) fn hash_oid(alg: HashAlgorithm) -> Oid {
     match alg {
         HashAlgorithm::Sha256 => SHA256,

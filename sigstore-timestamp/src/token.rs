@@ -1,7 +1,7 @@
 //! Parsing of TimeStampResp / TimeStampToken (RFC 3161 §2.4.2) and the CMS SignedData
 //! (RFC 5652 §5) that carries the TSTInfo.
 
-use sigstore_crypto::{Digest, HashAlgorithm};
+use sigstore_crypto::HashAlgorithm;
 
 use crate::asn1::{oid_string, tag, Reader};
 use crate::oids;
@@ -31,10 +31,48 @@ pub enum SignerIdentifier {
     SubjectKeyId(Vec<u8>),
 }
 
+/// An `AlgorithmIdentifier` kept as parsed: resolving it to an algorithm is deferred until
+/// the token's signer is known to be trusted, so that a token from another trust root with
+/// algorithms this crate does not support is reported as untrusted, not as an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawAlgorithm {
+    /// OID content octets.
+    pub oid: Vec<u8>,
+    /// The parameters' whole TLV, if present.
+    pub params: Option<Vec<u8>>,
+}
+
+impl RawAlgorithm {
+    /// Parse an `AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL }`.
+    pub(crate) fn parse(r: &mut Reader<'_>) -> Result<Self, Error> {
+        let mut alg = r.nested(tag::SEQUENCE, "AlgorithmIdentifier")?;
+        let oid = alg.oid()?.to_vec();
+        let params = if alg.is_empty() {
+            None
+        } else {
+            Some(alg.any()?.raw.to_vec())
+        };
+        alg.finish()?;
+        Ok(RawAlgorithm { oid, params })
+    }
+
+    /// Resolve as a hash: SHA-256/384/512 with parameters absent or NULL.
+    pub(crate) fn hash(&self) -> Result<HashAlgorithm, Error> {
+        let alg = oids::hash_from_oid(&self.oid)
+            .ok_or_else(|| Error::UnsupportedAlgorithm(oid_string(&self.oid)))?;
+        match self.params.as_deref() {
+            None | Some([tag::NULL, 0x00]) => Ok(alg),
+            Some(_) => Err(Error::Malformed("hash AlgorithmIdentifier parameters")),
+        }
+    }
+}
+
 /// One parsed ESSCertIDv2 (RFC 5035 §4): the first entry of signing-certificate-v2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct EssCertIdV2 {
-    pub hash: Digest,
+    /// `hashAlgorithm`; `None` is the DEFAULT, SHA-256.
+    pub hash_algorithm: Option<RawAlgorithm>,
+    pub hash: Vec<u8>,
     /// `issuerSerial`: (issuer Name DER, serial content octets), when present and a
     /// directoryName.
     pub issuer_serial: Option<(Option<Vec<u8>>, Vec<u8>)>,
@@ -51,13 +89,13 @@ pub struct TimeStampToken {
     pub(crate) econtent: Vec<u8>,
     pub(crate) certificates: Vec<Vec<u8>>,
     pub(crate) sid: SignerIdentifier,
-    pub(crate) digest_algorithm: HashAlgorithm,
+    pub(crate) digest_algorithm: RawAlgorithm,
     /// DER of signedAttrs re-tagged as SET OF (0x31), the bytes the signature covers.
     pub(crate) signed_attrs_der: Vec<u8>,
     pub(crate) content_type_attr: Vec<u8>,
     pub(crate) message_digest_attr: Vec<u8>,
     pub(crate) ess_cert_id_v2: Option<EssCertIdV2>,
-    pub(crate) signature_scheme: sigstore_crypto::SignatureScheme,
+    pub(crate) signature_algorithm: RawAlgorithm,
     pub(crate) signature: Vec<u8>,
 }
 
@@ -140,9 +178,10 @@ impl TimeStampToken {
         &self.sid
     }
 
-    /// The SignerInfo's digest algorithm (used for the message-digest attribute).
-    pub fn digest_algorithm(&self) -> HashAlgorithm {
-        self.digest_algorithm
+    /// The SignerInfo's digest algorithm (used for the message-digest attribute); `None`
+    /// when it is not one this crate supports.
+    pub fn digest_algorithm(&self) -> Option<HashAlgorithm> {
+        self.digest_algorithm.hash().ok()
     }
 }
 
@@ -178,11 +217,7 @@ fn bit_string_u32(value: &[u8]) -> Result<u32, Error> {
 
 /// Parse an `AlgorithmIdentifier` for a hash: SHA-256/384/512, parameters absent or NULL.
 pub(crate) fn parse_hash_algorithm(r: &mut Reader<'_>) -> Result<HashAlgorithm, Error> {
-    let mut alg = r.nested(tag::SEQUENCE, "AlgorithmIdentifier")?;
-    let oid = alg.oid()?;
-    alg.optional(tag::NULL)?;
-    alg.finish()?;
-    oids::hash_from_oid(oid).ok_or_else(|| Error::UnsupportedAlgorithm(oid_string(oid)))
+    RawAlgorithm::parse(r)?.hash()
 }
 
 fn parse_signed_data(sd: &mut Reader<'_>) -> Result<TimeStampToken, Error> {
@@ -246,8 +281,7 @@ fn parse_signed_data(sd: &mut Reader<'_>) -> Result<TimeStampToken, Error> {
     }
     let mut si = first?;
     let token = parse_signer_info(&mut si, tst_info, econtent.to_vec(), certificates)?;
-    let signer_digest = oids::hash_oid(token.digest_algorithm);
-    if !digest_algorithms.contains(&signer_digest.as_bytes()) {
+    if !digest_algorithms.contains(&token.digest_algorithm.oid.as_slice()) {
         return Err(Error::Malformed(
             "digestAlgorithms lacks the SignerInfo digest algorithm",
         ));
@@ -307,7 +341,7 @@ fn parse_signer_info(
         }
         _ => return Err(Error::Malformed("SignerIdentifier")),
     };
-    let digest_algorithm = parse_hash_algorithm(si)?;
+    let digest_algorithm = RawAlgorithm::parse(si)?;
     let attrs = si
         .optional(tag::CTX0_CONS)?
         .ok_or(Error::MissingAttribute("signedAttrs"))?;
@@ -377,15 +411,7 @@ fn parse_signer_info(
         }
     }
 
-    let mut sig_alg = si.nested(tag::SEQUENCE, "signatureAlgorithm")?;
-    let sig_oid = sig_alg.oid()?;
-    let params = if sig_alg.is_empty() {
-        None
-    } else {
-        Some(sig_alg.any()?)
-    };
-    sig_alg.finish()?;
-    let signature_scheme = oids::signature_scheme(sig_oid, params, digest_algorithm)?;
+    let signature_algorithm = RawAlgorithm::parse(si)?;
     let signature = si.octet_string()?.to_vec();
     // unsignedAttrs [1] IMPLICIT OPTIONAL: not covered by the signature, ignored.
     si.optional(tag::CTX1_CONS)?;
@@ -402,7 +428,7 @@ fn parse_signer_info(
         message_digest_attr: message_digest_attr
             .ok_or(Error::MissingAttribute("message-digest"))?,
         ess_cert_id_v2: ess_v2,
-        signature_scheme,
+        signature_algorithm,
         signature,
     })
 }
@@ -430,13 +456,12 @@ fn parse_signing_certificate_v2(der: &[u8]) -> Result<EssCertIdV2, Error> {
     sc.optional(tag::SEQUENCE)?;
     sc.finish()?;
     let mut id = certs.nested(tag::SEQUENCE, "ESSCertIDv2")?;
-    let alg = if id.peek_tag() == Some(tag::SEQUENCE) {
-        parse_hash_algorithm(&mut id)?
+    let hash_algorithm = if id.peek_tag() == Some(tag::SEQUENCE) {
+        Some(RawAlgorithm::parse(&mut id)?)
     } else {
-        HashAlgorithm::Sha256
+        None
     };
-    let hash = id.octet_string()?;
-    let hash = Digest::new(alg, hash).map_err(|_| Error::Malformed("ESSCertIDv2 certHash"))?;
+    let hash = id.octet_string()?.to_vec();
     let issuer_serial = match id.optional(tag::SEQUENCE)? {
         Some(is) => {
             // IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber INTEGER }
@@ -464,6 +489,7 @@ fn parse_signing_certificate_v2(der: &[u8]) -> Result<EssCertIdV2, Error> {
         certs.any()?;
     }
     Ok(EssCertIdV2 {
+        hash_algorithm,
         hash,
         issuer_serial,
     })

@@ -3,7 +3,7 @@
 use sigstore_crypto::Digest;
 
 use crate::asn1::{check_integer, oid_string, tag, Reader};
-use crate::token::parse_hash_algorithm;
+use crate::token::RawAlgorithm;
 use crate::Error;
 
 /// Longest serial number or nonce accepted, in octets (RFC 3161 §2.4.2 allows TSAs up to
@@ -26,7 +26,8 @@ pub struct Accuracy {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TstInfo {
     policy: String,
-    message_imprint: Digest,
+    imprint_algorithm: RawAlgorithm,
+    hashed_message: Vec<u8>,
     serial_number: Vec<u8>,
     gen_time: i64,
     gen_time_nanos: u32,
@@ -51,11 +52,9 @@ impl TstInfo {
         }
         let policy = oid_string(r.oid()?);
         let mut mi = r.nested(tag::SEQUENCE, "MessageImprint")?;
-        let alg = parse_hash_algorithm(&mut mi)?;
-        let hashed = mi.octet_string()?;
+        let imprint_algorithm = RawAlgorithm::parse(&mut mi)?;
+        let hashed_message = mi.octet_string()?.to_vec();
         mi.finish()?;
-        let message_imprint =
-            Digest::new(alg, hashed).map_err(|_| Error::Malformed("MessageImprint length"))?;
         let serial_number = bounded_integer(&mut r, "serialNumber")?;
         let time = r.expect(tag::GENERALIZED_TIME)?;
         let (gen_time, gen_time_nanos) = parse_generalized_time(time.value)?;
@@ -100,7 +99,8 @@ impl TstInfo {
         r.finish()?;
         Ok(TstInfo {
             policy,
-            message_imprint,
+            imprint_algorithm,
+            hashed_message,
             serial_number,
             gen_time,
             gen_time_nanos,
@@ -116,9 +116,22 @@ impl TstInfo {
         &self.policy
     }
 
-    /// The message imprint: hash algorithm and hashed message.
-    pub fn message_imprint(&self) -> &Digest {
-        &self.message_imprint
+    /// The message imprint (hash algorithm and hashed message); `None` when the algorithm
+    /// is not SHA-256/384/512 or the hash has the wrong length.
+    pub fn message_imprint(&self) -> Option<Digest> {
+        self.resolved_imprint().ok()
+    }
+
+    /// The message imprint's hash algorithm OID, dotted.
+    pub fn message_imprint_algorithm_oid(&self) -> String {
+        oid_string(&self.imprint_algorithm.oid)
+    }
+
+    /// The message imprint, or why it cannot be used.
+    pub(crate) fn resolved_imprint(&self) -> Result<Digest, Error> {
+        let alg = self.imprint_algorithm.hash()?;
+        Digest::new(alg, &self.hashed_message)
+            .map_err(|_| Error::Malformed("MessageImprint length"))
     }
 
     /// The serial number (INTEGER content octets).

@@ -269,15 +269,19 @@ fn check_signed_attributes_and_signature(
             found: crate::asn1::oid_string(&token.content_type_attr),
         });
     }
-    let econtent_digest = token.digest_algorithm.hash(&token.econtent);
+    let digest_algorithm = token.digest_algorithm.hash()?;
+    let econtent_digest = digest_algorithm.hash(&token.econtent);
     if econtent_digest.as_bytes() != token.message_digest_attr.as_slice() {
         return Err(Error::MessageDigestMismatch {
-            algorithm: token.digest_algorithm,
+            algorithm: digest_algorithm,
         });
     }
     if let Some(ess) = &token.ess_cert_id_v2 {
-        let cert_hash = ess.hash.algorithm().hash(signer.der());
-        if cert_hash != ess.hash {
+        let alg = match &ess.hash_algorithm {
+            Some(raw) => raw.hash()?,
+            None => HashAlgorithm::Sha256,
+        };
+        if alg.hash(signer.der()).as_bytes() != ess.hash.as_slice() {
             return Err(Error::SigningCertificateMismatch);
         }
         if let Some((issuer, serial)) = &ess.issuer_serial {
@@ -292,13 +296,14 @@ fn check_signed_attributes_and_signature(
     }
 
     // 3. CMS signature.
+    let params = match &token.signature_algorithm.params {
+        Some(p) => Some(crate::asn1::Reader::new(p, "signatureAlgorithm").any()?),
+        None => None,
+    };
+    let scheme = oids::signature_scheme(&token.signature_algorithm.oid, params, digest_algorithm)?;
     signer
         .public_key()
-        .verify(
-            token.signature_scheme,
-            &token.signed_attrs_der,
-            &token.signature,
-        )
+        .verify(scheme, &token.signed_attrs_der, &token.signature)
         // Any failure, including a scheme that does not fit the key, is opaque.
         .map_err(|_| Error::InvalidSignature)?;
     Ok(())
@@ -315,8 +320,8 @@ fn check_after_signature(
 
     // 4. Message imprint.
     let tst = &token.tst_info;
-    let imprint = tst.message_imprint();
-    if imprint.algorithm().hash(signed_data) != *imprint {
+    let imprint = tst.resolved_imprint()?;
+    if imprint.algorithm().hash(signed_data) != imprint {
         return Err(Error::ImprintMismatch {
             algorithm: imprint.algorithm(),
         });

@@ -56,7 +56,7 @@ fn parsed_fields() {
         token.signer_identifier(),
         SignerIdentifier::IssuerAndSerial { .. }
     ));
-    assert_eq!(token.digest_algorithm(), HashAlgorithm::Sha256);
+    assert_eq!(token.digest_algorithm(), Some(HashAlgorithm::Sha256));
     verify_timestamp(&spec.response(), DATA, &[t.authority()]).unwrap();
 }
 
@@ -530,9 +530,11 @@ fn rsa_signers() {
     }
     // A signature algorithm this crate does not know.
     let (cert, signer) = ca.issue_rsa(&LeafSpec::default(), false);
+    let auth = TimestampAuthority::from_der_chain(&[cert.clone(), ca.der()], range).unwrap();
     let mut spec = TokenSpec::new(&signer, &cert, DATA);
     spec.sig_alg = "1.2.840.113549.1.1.5"; // sha1WithRSAEncryption
-    let r = TimeStampToken::from_der(&spec.response());
+    TimeStampToken::from_der(&spec.response()).unwrap();
+    let r = verify_timestamp(&spec.response(), DATA, &[auth]);
     assert!(matches!(r, Err(Error::UnsupportedAlgorithm(_))), "{r:?}");
 }
 
@@ -637,8 +639,57 @@ fn integer_limits_in_tst_info() {
         uint(1),
         gen_time(1_750_000_000, ""),
     ]);
-    assert!(matches!(
-        TstInfo::from_der(&short),
-        Err(Error::Malformed(_))
-    ));
+    // A wrong-length imprint is only resolved (and rejected) for a trusted signer.
+    let info = TstInfo::from_der(&short).unwrap();
+    assert!(info.message_imprint().is_none());
+    assert_eq!(
+        info.message_imprint_algorithm_oid(),
+        "2.16.840.1.101.3.4.2.1"
+    );
+}
+
+#[test]
+fn wrong_length_imprint_from_trusted_signer() {
+    let t = tsa();
+    let mut spec = t.spec(DATA);
+    spec.imprint.truncate(20);
+    let r = verify_timestamp(&spec.response(), DATA, &[t.authority()]);
+    assert!(matches!(r, Err(Error::Malformed(_))), "{r:?}");
+}
+
+/// A token from another trust root that uses algorithms this crate does not support is
+/// untrusted (ignored), not an error; from a trusted signer the same token is an error.
+#[test]
+fn unsupported_algorithms_resolve_only_for_trusted_signers() {
+    let t = tsa();
+    let stranger = TestTsa::new(&LeafSpec {
+        serial: 5,
+        ..LeafSpec::default()
+    });
+    for (what, tweak) in [
+        ("sha1 digestAlgorithm", 0usize),
+        ("sha1WithRSA signatureAlgorithm", 1),
+        ("sha1 imprint", 2),
+    ] {
+        for (signer, expect_untrusted) in [(&stranger, true), (&t, false)] {
+            let mut spec = signer.spec(DATA);
+            match tweak {
+                0 => spec.digest_alg_oid = Some("1.3.14.3.2.26"),
+                1 => spec.sig_alg = "1.2.840.113549.1.1.5",
+                _ => {
+                    spec.imprint_alg_oid = Some("1.3.14.3.2.26");
+                    spec.imprint = vec![0u8; 20];
+                }
+            }
+            let r = verify_timestamp(&spec.response(), DATA, &[t.authority()]);
+            if expect_untrusted {
+                assert!(matches!(r, Err(Error::UntrustedAuthority)), "{what}: {r:?}");
+            } else {
+                assert!(
+                    matches!(r, Err(Error::UnsupportedAlgorithm(_))),
+                    "{what}: {r:?}"
+                );
+            }
+        }
+    }
 }

@@ -356,12 +356,16 @@ pub struct TokenSpec<'a> {
     /// The certificate the sid and ESSCertIDv2 name.
     pub signer_cert: Vec<u8>,
     pub imprint_alg: HashAlgorithm,
+    /// Overrides the imprint algorithm OID.
+    pub imprint_alg_oid: Option<&'static str>,
     pub imprint: Vec<u8>,
     pub gen_time: i64,
     pub gen_time_fraction: &'static str,
     pub nonce: Option<u64>,
     pub serial: u64,
     pub digest_alg: HashAlgorithm,
+    /// Overrides the digest algorithm OID (SignerInfo and digestAlgorithms).
+    pub digest_alg_oid: Option<&'static str>,
     /// Signature algorithm OID.
     pub sig_alg: &'static str,
     /// Signature algorithm parameters (DER), if any.
@@ -385,12 +389,14 @@ impl<'a> TokenSpec<'a> {
             signer,
             signer_cert: signer_cert.to_vec(),
             imprint_alg: HashAlgorithm::Sha256,
+            imprint_alg_oid: None,
             imprint: HashAlgorithm::Sha256.hash(signed_data).as_bytes().to_vec(),
             gen_time: 1_750_000_000,
             gen_time_fraction: "",
             nonce: Some(0x0102_0304_0506_0708),
             serial: 42,
             digest_alg: HashAlgorithm::Sha256,
+            digest_alg_oid: None,
             sig_alg: "1.2.840.10045.4.3.2",
             sig_alg_params: None,
             bag: vec![signer_cert.to_vec()],
@@ -409,7 +415,11 @@ impl<'a> TokenSpec<'a> {
         let mut parts = vec![
             uint(1),
             oid("1.3.6.1.4.1.57264.2"),
-            seq(&[alg_id(self.imprint_alg), octets(&self.imprint)]),
+            seq(&[
+                self.imprint_alg_oid
+                    .map_or_else(|| alg_id(self.imprint_alg), |o| seq(&[oid(o)])),
+                octets(&self.imprint),
+            ]),
             uint(self.serial),
             gen_time(self.gen_time, self.gen_time_fraction),
             seq(&[uint(1)]),
@@ -418,6 +428,11 @@ impl<'a> TokenSpec<'a> {
             parts.push(uint(n));
         }
         seq(&parts)
+    }
+
+    fn digest_alg_id(&self) -> Vec<u8> {
+        self.digest_alg_oid
+            .map_or_else(|| alg_id(self.digest_alg), |o| seq(&[oid(o)]))
     }
 
     /// The bare TimeStampToken (ContentInfo).
@@ -466,7 +481,7 @@ impl<'a> TokenSpec<'a> {
         let signer_info = seq(&[
             uint(if self.use_ski { 3 } else { 1 }),
             sid,
-            alg_id(self.digest_alg),
+            self.digest_alg_id(),
             signed_attrs,
             seq(&[
                 oid(self.sig_alg),
@@ -483,7 +498,7 @@ impl<'a> TokenSpec<'a> {
         }
         let mut sd = vec![
             uint(3),
-            set(&[alg_id(self.digest_alg)]),
+            set(&[self.digest_alg_id()]),
             seq(&[oid(OID_TST_INFO), tlv(0xa0, &octets(&econtent))]),
         ];
         if !self.bag.is_empty() {
