@@ -244,3 +244,34 @@ impl Verifier {
         Ok(ConsensusResult { signers, rejected })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn construction_limits() {
+        let p = || Policy::dangerous_any_identity();
+        assert!(ConsensusPolicy::new(vec![], 1).is_err());
+        assert!(ConsensusPolicy::new(vec![p()], 0).is_err());
+        assert!(ConsensusPolicy::new(vec![p()], 2).is_err());
+        assert!(ConsensusPolicy::new(vec![p(); MAX_CONSENSUS_SIGNERS], 1).is_ok());
+        assert!(ConsensusPolicy::new(vec![p(); MAX_CONSENSUS_SIGNERS + 1], 1).is_err());
+        assert!(ConsensusPolicy::new(vec![p()], 1)
+            .unwrap()
+            .within(2, 1)
+            .is_err());
+    }
+
+    #[test]
+    fn matching_prefers_distinct_policies() {
+        // Signer 0 satisfies policies {0, 1}, signer 1 only {0}: the maximum matching is 2.
+        let edges = vec![vec![0, 1], vec![0]];
+        let mut owner = vec![None; 2];
+        for s in 0..edges.len() {
+            let mut seen = vec![false; 2];
+            augment(s, &edges, &mut seen, &mut owner);
+        }
+        assert_eq!(owner, vec![Some(1), Some(0)]);
+    }
+}

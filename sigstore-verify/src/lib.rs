@@ -13,7 +13,10 @@ mod trust;
 mod verifier;
 
 pub use artifact::{Artifact, MAX_DIGEST_STRING_LEN};
-pub use consensus::{ConsensusPolicy, ConsensusResult, MAX_CONSENSUS_BUNDLES};
+pub use consensus::{
+    ConsensusPolicy, ConsensusResult, ConsensusSigner, RejectedBundle, MAX_CONSENSUS_BUNDLES,
+    MAX_CONSENSUS_SIGNERS,
+};
 pub use error::{
     ArtifactProblem, AttestationProblem, BindingField, BundleProblem, CertificateProblem,
     PolicyProblem, ThresholdKind, TlogProblem, TrustRootProblem, VerifyError, VerifyErrorKind,

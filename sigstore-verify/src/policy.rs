@@ -470,3 +470,131 @@ impl Node {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    const SAN: &str = "https://github.com/org/repo/.github/workflows/rel.yml@refs/tags/v1";
+    const ISS: &str = "https://token.actions.githubusercontent.com";
+
+    fn id() -> SignerIdentity {
+        let mut ext = BTreeMap::new();
+        ext.insert(oid::ISSUER.to_owned(), ISS.to_owned());
+        ext.insert(
+            oid::RUNNER_ENVIRONMENT.to_owned(),
+            "github-hosted".to_owned(),
+        );
+        SignerIdentity::new(SAN, Some(ISS.to_owned()), ext)
+    }
+
+    fn eval(p: &Policy, predicate: Option<&str>) -> Result<(), VerifyError> {
+        let identity = id();
+        p.evaluate(
+            &Subject {
+                signer: SignerRef::Certificate(&identity),
+                predicate_type: predicate,
+                times: &[100],
+            },
+            Phase::Full,
+        )
+    }
+
+    #[test]
+    fn regexes_are_fully_anchored() {
+        let m = Matcher::regex("https://github.com/org/.*").unwrap();
+        assert!(m.is_match(SAN));
+        assert!(!m.is_match(&format!("x{SAN}")));
+        let sub = Matcher::regex("org/repo").unwrap();
+        assert!(!sub.is_match(SAN));
+        // Alternation cannot escape the anchors.
+        let alt = Matcher::regex("nothing|https").unwrap();
+        assert!(!alt.is_match(SAN));
+    }
+
+    #[test]
+    fn regex_limits() {
+        assert!(matches!(
+            Matcher::regex(&"a".repeat(MAX_REGEX_LEN + 1)),
+            Err(VerifyError::Policy(PolicyProblem::Regex(_)))
+        ));
+        assert!(matches!(
+            Matcher::regex("(a{1000}){1000}"),
+            Err(VerifyError::Policy(PolicyProblem::Regex(_)))
+        ));
+    }
+
+    #[test]
+    fn identity_and_extensions() {
+        eval(&Policy::identity(San::exact(SAN), Issuer::exact(ISS)), None).unwrap();
+        assert!(matches!(
+            eval(
+                &Policy::identity(San::exact(SAN), Issuer::exact("https://x")),
+                None
+            ),
+            Err(VerifyError::IdentityMismatch { .. })
+        ));
+        let env = |v: &str| Policy::extension(oid::RUNNER_ENVIRONMENT, Matcher::exact(v)).unwrap();
+        eval(&env("github-hosted"), None).unwrap();
+        assert!(matches!(
+            eval(&env("self-hosted"), None),
+            Err(VerifyError::IdentityMismatch { .. })
+        ));
+    }
+
+    #[test]
+    fn predicate_type_needs_an_attestation() {
+        let p = Policy::all_of(vec![
+            Policy::dangerous_any_identity(),
+            Policy::predicate_type("https://slsa.dev/provenance/v1"),
+        ])
+        .unwrap();
+        eval(&p, Some("https://slsa.dev/provenance/v1")).unwrap();
+        assert!(matches!(
+            eval(&p, None),
+            Err(VerifyError::Attestation(
+                AttestationProblem::PredicateType { .. }
+            ))
+        ));
+        assert!(matches!(
+            eval(&p, Some("https://other")),
+            Err(VerifyError::Attestation(_))
+        ));
+    }
+
+    #[test]
+    fn key_policies_do_not_accept_certificates() {
+        let signer = sigstore_crypto::KeySigner::generate_p256().unwrap();
+        use sigstore_crypto::Signer as _;
+        let key = signer.public_key().clone();
+        let p = Policy::public_key(key.clone());
+        assert!(matches!(
+            eval(&p, None),
+            Err(VerifyError::IdentityMismatch { .. })
+        ));
+        assert_eq!(p.keys().len(), 1);
+        let windowed = ManagedKey::with_validity(key.clone(), Some(0), Some(50)).unwrap();
+        let pw = Policy::public_key(windowed);
+        let r = pw.evaluate(
+            &Subject {
+                signer: SignerRef::Key(&key),
+                predicate_type: None,
+                times: &[10, 100],
+            },
+            Phase::Full,
+        );
+        assert!(matches!(r, Err(VerifyError::KeyNotValidAt { time: 100 })));
+    }
+
+    #[test]
+    fn construction_rules() {
+        assert!(Policy::dangerous_any_identity().constrains_signer());
+        assert!(!Policy::predicate_type("x").constrains_signer());
+        assert!(Policy::all_of(vec![Policy::predicate_type("x")]).is_err());
+        assert!(Policy::extension("", Matcher::exact("x")).is_err());
+        assert!(Policy::extension("1.2.x", Matcher::exact("x")).is_err());
+        assert!(Policy::extension(oid::BUILD_TRIGGER, Matcher::exact("push")).is_ok());
+    }
+}

@@ -947,6 +947,9 @@ fn consensus_counts_distinct_signers() {
         "{err}"
     );
     assert!(ConsensusPolicy::new(vec![beacon()], 2).is_err());
+    // More bundles than MAX_CONSENSUS_BUNDLES: refused before any verification.
+    let many = vec![bundles[0].clone(); sigstore_verify::MAX_CONSENSUS_BUNDLES + 1];
+    assert!(v.verify_consensus(&many, &art, &one).is_err());
     assert!(ConsensusPolicy::new(vec![Policy::predicate_type("x")], 1).is_err());
 }
 
