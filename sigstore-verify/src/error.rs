@@ -331,8 +331,9 @@ pub enum TlogProblem {
         /// Base64 of the log id.
         log_id: String,
     },
-    /// The log's key was not valid at the entry's integrated time.
-    #[error("log key not valid at integrated time {time}")]
+    /// The log's key was not valid at the entry's integrated time (or, for entries without
+    /// one, at a verified signature time).
+    #[error("log key not valid at time {time}")]
     LogKeyNotValidAt {
         /// The integrated time.
         time: i64,

@@ -351,6 +351,16 @@ impl Verifier {
                     BundleProblem::MissingInclusionProof { entry: i },
                 ));
             }
+            if set_time.is_none() {
+                // No integrated time to check the log key against: the key must have been
+                // valid at every verified signature time instead.
+                if let Some(t) = all_times.iter().find(|t| !log.valid_for.contains(**t)) {
+                    return Err(VerifyError::tlog(
+                        i,
+                        TlogProblem::LogKeyNotValidAt { time: *t },
+                    ));
+                }
+            }
             logs.insert(log.distinct_key());
             entries.push(LogEntryRecord {
                 log_id: b64(entry.log_id),

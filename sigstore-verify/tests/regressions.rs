@@ -465,6 +465,34 @@ fn log_key_validity_at_integrated_time() {
     );
 }
 
+/// A Rekor v2 entry has no integrated time: its log key must be valid at the verified
+/// (timestamp) times instead.
+#[test]
+fn rekor_v2_log_key_validity_at_timestamp_time() {
+    let a = case!("rekor2-happy-path");
+    let art = Artifact::bytes(a.artifact.clone());
+    let mut r = a.root.clone();
+    for log in r["tlogs"].as_array_mut().unwrap() {
+        if log["logId"]["keyId"]
+            == a.bundle["verificationMaterial"]["tlogEntries"][0]["logId"]["keyId"]
+        {
+            log["publicKey"]["validFor"]["end"] = json!("2025-04-17T00:00:00Z");
+        }
+    }
+    let v = Verifier::builder(root_of(&r)).build().unwrap();
+    let err = run(&v, &a.bundle, &art, &beacon()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            VerifyError::TransparencyLog {
+                problem: sigstore_verify::TlogProblem::LogKeyNotValidAt { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
 /// TOB-SIGSTORE-4: the certificate is validated at EVERY verified time. This bundle's SET
 /// time is inside the certificate's validity and its TSA time is not: with the timestamp it
 /// is rejected; without it, it verifies.
