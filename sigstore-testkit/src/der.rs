@@ -191,7 +191,10 @@ pub(crate) fn oid_to_string(body: &[u8]) -> String {
             acc = 0;
         }
     }
-    arcs.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    arcs.iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 #[cfg(test)]

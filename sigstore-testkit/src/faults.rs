@@ -154,7 +154,11 @@ impl Faults {
 
     /// Find the first rule for `service` whose fault `pick` selects, consume one use of it and
     /// return what `pick` returned.
-    pub(crate) fn take<T>(&self, service: Service, pick: impl Fn(&Fault) -> Option<T>) -> Option<T> {
+    pub(crate) fn take<T>(
+        &self,
+        service: Service,
+        pick: impl Fn(&Fault) -> Option<T>,
+    ) -> Option<T> {
         let mut rules = self.lock();
         let pos = rules.iter().position(|r| {
             r.service.is_none_or(|s| s == service)

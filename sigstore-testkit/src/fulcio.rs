@@ -41,15 +41,16 @@ pub(crate) fn default_scheme(key: &PublicKey) -> SignatureScheme {
 
 fn csr_key(b64_pem: &str) -> Result<PublicKey, Error> {
     let malformed = |what| Error::MalformedRequest { what };
-    let pem_bytes = B64.decode(b64_pem.trim()).map_err(|_| malformed("CSR base64"))?;
+    let pem_bytes = B64
+        .decode(b64_pem.trim())
+        .map_err(|_| malformed("CSR base64"))?;
     if pem_bytes.len() > MAX_CSR_BYTES {
         return Err(malformed("CSR too large"));
     }
     let block = pem::parse(&pem_bytes).map_err(|_| malformed("CSR PEM"))?;
-    let (_, csr) = x509_parser::certification_request::X509CertificationRequest::from_der(
-        block.contents(),
-    )
-    .map_err(|_| malformed("CSR DER"))?;
+    let (_, csr) =
+        x509_parser::certification_request::X509CertificationRequest::from_der(block.contents())
+            .map_err(|_| malformed("CSR DER"))?;
     let key = PublicKey::from_spki_der(csr.certification_request_info.subject_pki.raw)?;
     let oid = csr.signature_algorithm.algorithm.to_id_string();
     let scheme = SignatureScheme::from_x509_oid(&oid)?;
@@ -72,10 +73,13 @@ impl Fulcio {
             .map(String::from)
             .or_else(|| {
                 req.header("authorization")
-                    .and_then(|a| a.strip_prefix("Bearer ").or_else(|| a.strip_prefix("bearer ")))
+                    .and_then(|a| {
+                        a.strip_prefix("Bearer ")
+                            .or_else(|| a.strip_prefix("bearer "))
+                    })
                     .map(|t| t.trim().to_string())
             })
-            .ok_or_else(|| (401, Error::InvalidToken { reason: "missing" }))?;
+            .ok_or((401, Error::InvalidToken { reason: "missing" }))?;
         let claims = self
             .oidc
             .verify(&token, SIGSTORE_AUDIENCE)
@@ -101,7 +105,10 @@ impl Fulcio {
                 return Err((400, Error::InvalidRequestSignature));
             }
             key
-        } else if let Some(csr) = body.get("certificateSigningRequest").and_then(Value::as_str) {
+        } else if let Some(csr) = body
+            .get("certificateSigningRequest")
+            .and_then(Value::as_str)
+        {
             csr_key(csr).map_err(|e| (400, e))?
         } else {
             return Err(bad("publicKeyRequest or certificateSigningRequest"));
@@ -110,11 +117,17 @@ impl Fulcio {
             Some(e) => LeafSan::Email(e.clone()),
             None => LeafSan::Uri(claims.sub.clone()),
         };
-        if self.faults.hit(Service::Fulcio, &Fault::CertificateForOtherKey) {
+        if self
+            .faults
+            .hit(Service::Fulcio, &Fault::CertificateForOtherKey)
+        {
             let other = KeySigner::generate_p256().map_err(|e| (500, Error::Crypto(e)))?;
             key = other.public_key().clone();
         }
-        if self.faults.hit(Service::Fulcio, &Fault::CertificateForOtherIdentity) {
+        if self
+            .faults
+            .hit(Service::Fulcio, &Fault::CertificateForOtherIdentity)
+        {
             san = LeafSan::Email(OTHER_IDENTITY.to_string());
         }
         let leaf = self

@@ -141,7 +141,9 @@ impl Server {
                     let faults = faults.clone();
                     let _ = std::thread::Builder::new()
                         .name(format!("testkit-{}-conn", service.name()))
-                        .spawn(move || serve_connection(stream, service, &faults, handler.as_ref()));
+                        .spawn(move || {
+                            serve_connection(stream, service, &faults, handler.as_ref())
+                        });
                 }
             })?;
         Ok(Server {
@@ -241,10 +243,7 @@ fn admin(req: &Request, faults: &Faults) -> Response {
     }
 }
 
-fn read_request(
-    reader: &mut BufReader<TcpStream>,
-    writer: &mut TcpStream,
-) -> Result<Request, u16> {
+fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> Result<Request, u16> {
     let mut header_bytes = 0usize;
     let mut line = String::new();
     reader.read_line(&mut line).map_err(|_| 400u16)?;
@@ -339,7 +338,11 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
-fn write_response(w: &mut TcpStream, resp: &Response, truncate_to: Option<usize>) -> std::io::Result<()> {
+fn write_response(
+    w: &mut TcpStream,
+    resp: &Response,
+    truncate_to: Option<usize>,
+) -> std::io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
         resp.status,
@@ -371,7 +374,9 @@ pub(crate) fn url_decode(s: &str) -> String {
         match b {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                     Some(v) => {
                         out.push(v);

@@ -63,8 +63,7 @@ pub use crate::oidc::{
     MAX_TOKEN_BYTES, SIGSTORE_AUDIENCE,
 };
 pub use crate::pki::{
-    CA_VALIDITY_SECS, LEAF_VALIDITY_SECS, OID_FULCIO_ISSUER_V1, OID_FULCIO_ISSUER_V2,
-    OID_SCT_LIST,
+    CA_VALIDITY_SECS, LEAF_VALIDITY_SECS, OID_FULCIO_ISSUER_V1, OID_FULCIO_ISSUER_V2, OID_SCT_LIST,
 };
 pub use crate::rekor_v1::MAX_ENVELOPE_BYTES;
 pub use crate::rekor_v2::{TILE_HEIGHT, TILE_WIDTH};
@@ -209,7 +208,11 @@ impl VirtualSigstore {
             std::fs::create_dir_all(d)?;
         }
         let mut ports = config.ports;
-        if let Some(p) = dir.as_ref().map(|d| d.join("ports.json")).filter(|p| p.exists()) {
+        if let Some(p) = dir
+            .as_ref()
+            .map(|d| d.join("ports.json"))
+            .filter(|p| p.exists())
+        {
             let old: Ports = serde_json::from_slice(&std::fs::read(p)?)?;
             let pick = |cur: u16, old: u16| if cur == 0 { old } else { cur };
             ports = Ports {
@@ -280,14 +283,18 @@ impl VirtualSigstore {
             )?,
         };
         let rekor_v1 = Arc::new(rekor_v1::RekorV1 {
-            log: Arc::new(log::Log::open(dir.as_ref().map(|d| d.join("rekor_v1")).as_deref())?),
+            log: Arc::new(log::Log::open(
+                dir.as_ref().map(|d| d.join("rekor_v1")).as_deref(),
+            )?),
             key: pki.rekor_v1_key.clone(),
             host: v1_host,
             tree_id: config.tree_id,
             faults: faults.clone(),
         });
         let rekor_v2 = Arc::new(rekor_v2::RekorV2 {
-            log: Arc::new(log::Log::open(dir.as_ref().map(|d| d.join("rekor_v2")).as_deref())?),
+            log: Arc::new(log::Log::open(
+                dir.as_ref().map(|d| d.join("rekor_v2")).as_deref(),
+            )?),
             key: pki.rekor_v2_key.clone(),
             origin: v2_origin,
             faults: faults.clone(),

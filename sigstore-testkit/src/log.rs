@@ -155,7 +155,9 @@ impl Log {
 
     pub fn entry(&self, index: u64) -> Option<StoredEntry> {
         let inner = self.lock();
-        usize::try_from(index).ok().and_then(|i| inner.entries.get(i).cloned())
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| inner.entries.get(i).cloned())
     }
 
     pub fn find(&self, leaf: &Hash) -> Option<u64> {

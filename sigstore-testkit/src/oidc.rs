@@ -212,10 +212,13 @@ impl Oidc {
     /// Verify a token minted by this issuer (signature, `iss`, audience, expiry).
     pub fn verify(&self, token: &str, audience: &str) -> Result<VerifiedClaims, Error> {
         if token.len() > MAX_TOKEN_BYTES {
-            return Err(Error::InvalidToken { reason: "too large" });
+            return Err(Error::InvalidToken {
+                reason: "too large",
+            });
         }
         let mut parts = token.split('.');
-        let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(Error::InvalidToken {
                 reason: "not a compact JWS",
@@ -229,11 +232,13 @@ impl Oidc {
         if header.get("alg").and_then(Value::as_str) != Some("ES256") {
             return Err(Error::InvalidToken { reason: "alg" });
         }
-        let raw_sig = B64URL
-            .decode(s)
-            .map_err(|_| Error::InvalidToken { reason: "signature encoding" })?;
-        let sig = p256::ecdsa::Signature::from_slice(&raw_sig)
-            .map_err(|_| Error::InvalidToken { reason: "signature encoding" })?;
+        let raw_sig = B64URL.decode(s).map_err(|_| Error::InvalidToken {
+            reason: "signature encoding",
+        })?;
+        let sig =
+            p256::ecdsa::Signature::from_slice(&raw_sig).map_err(|_| Error::InvalidToken {
+                reason: "signature encoding",
+            })?;
         let signing_input = format!("{h}.{p}");
         self.key
             .public_key()
@@ -242,19 +247,27 @@ impl Oidc {
                 signing_input.as_bytes(),
                 sig.to_der().as_bytes(),
             )
-            .map_err(|_| Error::InvalidToken { reason: "signature" })?;
+            .map_err(|_| Error::InvalidToken {
+                reason: "signature",
+            })?;
         let payload: Value = B64URL
             .decode(p)
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok())
             .ok_or(Error::InvalidToken { reason: "payload" })?;
-        let iss = payload.get("iss").and_then(Value::as_str).unwrap_or_default();
+        let iss = payload
+            .get("iss")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         if iss != self.url {
             return Err(Error::InvalidToken { reason: "issuer" });
         }
         let auds: Vec<String> = match payload.get("aud") {
             Some(Value::String(a)) => vec![a.clone()],
-            Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect(),
             _ => Vec::new(),
         };
         if !auds.iter().any(|a| a == audience) {
@@ -271,7 +284,9 @@ impl Oidc {
         let sub = payload
             .get("sub")
             .and_then(Value::as_str)
-            .ok_or(Error::InvalidToken { reason: "missing sub" })?
+            .ok_or(Error::InvalidToken {
+                reason: "missing sub",
+            })?
             .to_string();
         let email_verified = payload.get("email_verified").and_then(Value::as_bool) != Some(false);
         let email = payload
@@ -355,7 +370,8 @@ impl Oidc {
             return oauth_error(400, "unsupported_response_type");
         }
         let challenge = q("code_challenge");
-        if challenge.is_some() && q("code_challenge_method").as_deref().unwrap_or("plain") != "S256" {
+        if challenge.is_some() && q("code_challenge_method").as_deref().unwrap_or("plain") != "S256"
+        {
             return oauth_error(400, "invalid_request");
         }
         let mut claims = self.default_claims();
@@ -411,7 +427,8 @@ impl Oidc {
                     let Some(verifier) = f("code_verifier") else {
                         return oauth_error(400, "invalid_grant");
                     };
-                    let computed = B64URL.encode(HashAlgorithm::Sha256.hash(verifier.as_bytes()).as_bytes());
+                    let computed =
+                        B64URL.encode(HashAlgorithm::Sha256.hash(verifier.as_bytes()).as_bytes());
                     if &computed != challenge {
                         return oauth_error(400, "invalid_grant");
                     }
@@ -468,9 +485,19 @@ impl Oidc {
         const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
         let letters: String = raw
             .iter()
-            .map(|b| char::from(*ALPHABET.get(usize::from(*b) % ALPHABET.len()).unwrap_or(&b'B')))
+            .map(|b| {
+                char::from(
+                    *ALPHABET
+                        .get(usize::from(*b) % ALPHABET.len())
+                        .unwrap_or(&b'B'),
+                )
+            })
             .collect();
-        let user_code = format!("{}-{}", letters.get(..4).unwrap_or(""), letters.get(4..).unwrap_or(""));
+        let user_code = format!(
+            "{}-{}",
+            letters.get(..4).unwrap_or(""),
+            letters.get(4..).unwrap_or("")
+        );
         lock(&self.devices).insert(
             device_code.clone(),
             Device {

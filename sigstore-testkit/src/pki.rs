@@ -152,7 +152,10 @@ struct Store {
 
 impl Store {
     fn key(&self, name: &str, ed25519: bool) -> Result<Arc<KeySigner>, Error> {
-        let path = self.dir.as_ref().map(|d| d.join("keys").join(format!("{name}.pem")));
+        let path = self
+            .dir
+            .as_ref()
+            .map(|d| d.join("keys").join(format!("{name}.pem")));
         if let Some(p) = path.as_ref().filter(|p| p.exists()) {
             let text = std::fs::read_to_string(p)?;
             return Ok(Arc::new(KeySigner::from_pkcs8_pem(&text)?));
@@ -173,7 +176,10 @@ impl Store {
         name: &str,
         make: impl FnOnce() -> Result<Vec<u8>, Error>,
     ) -> Result<Vec<u8>, Error> {
-        let path = self.dir.as_ref().map(|d| d.join("certs").join(format!("{name}.der")));
+        let path = self
+            .dir
+            .as_ref()
+            .map(|d| d.join("certs").join(format!("{name}.der")));
         if let Some(p) = path.as_ref().filter(|p| p.exists()) {
             return Ok(std::fs::read(p)?);
         }
@@ -293,7 +299,13 @@ impl Pki {
         let mut inter_params = ca_params("virtual-sigstore-intermediate", created, Some(0))?;
         inter_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
         inter_params.use_authority_key_identifier_extension = true;
-        let intermediate = authority(&store, "fulcio_intermediate", inter_key, inter_params, Some(&root))?;
+        let intermediate = authority(
+            &store,
+            "fulcio_intermediate",
+            inter_key,
+            inter_params,
+            Some(&root),
+        )?;
 
         let tsa_root_key = store.key("tsa_root", false)?;
         let tsa_root = authority(
@@ -312,7 +324,13 @@ impl Pki {
             critical_timestamping_eku(),
             subject_key_identifier(tsa_leaf_key.public_key()),
         ];
-        let tsa_leaf = authority(&store, "tsa_leaf", tsa_leaf_key, leaf_params, Some(&tsa_root))?;
+        let tsa_leaf = authority(
+            &store,
+            "tsa_leaf",
+            tsa_leaf_key,
+            leaf_params,
+            Some(&tsa_root),
+        )?;
 
         Ok(Pki {
             created,
@@ -361,12 +379,17 @@ impl Pki {
                 &oid_arcs(OID_FULCIO_ISSUER_V1),
                 issuer_url.as_bytes().to_vec(),
             ),
-            CustomExtension::from_oid_content(&oid_arcs(OID_FULCIO_ISSUER_V2), der::utf8(issuer_url)),
+            CustomExtension::from_oid_content(
+                &oid_arcs(OID_FULCIO_ISSUER_V2),
+                der::utf8(issuer_url),
+            ),
         ];
         // Pass 1: the precertificate TBS (no SCT extension).
-        let pre = params
-            .clone()
-            .signed_by(&subject, &self.fulcio_intermediate.issuer, &self.fulcio_intermediate.key)?;
+        let pre = params.clone().signed_by(
+            &subject,
+            &self.fulcio_intermediate.issuer,
+            &self.fulcio_intermediate.key,
+        )?;
         let tbs = der::tbs_of_certificate(pre.der())?;
         let sct = self.sct(&tbs, now.saturating_mul(1000))?;
         let list = {
@@ -378,13 +401,18 @@ impl Pki {
             out.extend_from_slice(&inner);
             out
         };
-        params.custom_extensions.push(CustomExtension::from_oid_content(
-            &oid_arcs(OID_SCT_LIST),
-            der::octets(&list),
-        ));
+        params
+            .custom_extensions
+            .push(CustomExtension::from_oid_content(
+                &oid_arcs(OID_SCT_LIST),
+                der::octets(&list),
+            ));
         // Pass 2: the final certificate, identical except for the SCT extension at the end.
-        let cert = params
-            .signed_by(&subject, &self.fulcio_intermediate.issuer, &self.fulcio_intermediate.key)?;
+        let cert = params.signed_by(
+            &subject,
+            &self.fulcio_intermediate.issuer,
+            &self.fulcio_intermediate.key,
+        )?;
         Ok(cert.der().to_vec())
     }
 

@@ -27,9 +27,14 @@ pub const MAX_ENVELOPE_BYTES: usize = 4 * 1024 * 1024;
 pub(crate) fn key_from_pem(pem_bytes: &[u8]) -> Result<PublicKey, Error> {
     let block = pem::parse(pem_bytes).map_err(|_| Error::MalformedRequest { what: "PEM" })?;
     if block.tag() == "CERTIFICATE" {
-        let (_, cert) = x509_parser::parse_x509_certificate(block.contents())
-            .map_err(|_| Error::MalformedRequest { what: "certificate" })?;
-        Ok(PublicKey::from_spki_der(cert.tbs_certificate.subject_pki.raw)?)
+        let (_, cert) = x509_parser::parse_x509_certificate(block.contents()).map_err(|_| {
+            Error::MalformedRequest {
+                what: "certificate",
+            }
+        })?;
+        Ok(PublicKey::from_spki_der(
+            cert.tbs_certificate.subject_pki.raw,
+        )?)
     } else {
         Ok(PublicKey::from_spki_der(block.contents())?)
     }
@@ -37,9 +42,13 @@ pub(crate) fn key_from_pem(pem_bytes: &[u8]) -> Result<PublicKey, Error> {
 
 /// The key in a DER certificate.
 pub(crate) fn key_from_cert_der(der: &[u8]) -> Result<PublicKey, Error> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der)
-        .map_err(|_| Error::MalformedRequest { what: "certificate" })?;
-    Ok(PublicKey::from_spki_der(cert.tbs_certificate.subject_pki.raw)?)
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(der).map_err(|_| Error::MalformedRequest {
+            what: "certificate",
+        })?;
+    Ok(PublicKey::from_spki_der(
+        cert.tbs_certificate.subject_pki.raw,
+    )?)
 }
 
 /// Verify a signature over a precomputed digest (ECDSA, RSA) as Rekor does for hashedrekord.
@@ -52,7 +61,11 @@ pub(crate) fn verify_digest(
     let scheme = match default_scheme(key) {
         SignatureScheme::Ecdsa(_) => SignatureScheme::Ecdsa(hash),
         SignatureScheme::RsaPkcs1v15(_) => SignatureScheme::RsaPkcs1v15(hash),
-        _ => return Err(Error::UnsupportedKey("hashedrekord needs a prehash-capable key")),
+        _ => {
+            return Err(Error::UnsupportedKey(
+                "hashedrekord needs a prehash-capable key",
+            ))
+        }
     };
     key.verify_prehashed(scheme, digest, sig)
         .map_err(|_| Error::InvalidRequestSignature)
@@ -127,7 +140,11 @@ fn canonicalize(proposed: &Value) -> Result<Value, Error> {
                 .collect::<Result<_, Error>>()?;
             let message = pae(payload_type, &payload);
             let mut signatures = Vec::new();
-            for s in env.get("signatures").and_then(Value::as_array).ok_or(bad("signatures"))? {
+            for s in env
+                .get("signatures")
+                .and_then(Value::as_array)
+                .ok_or(bad("signatures"))?
+            {
                 let sig_b64 = s.get("sig").and_then(Value::as_str).ok_or(bad("sig"))?;
                 let sig = B64.decode(sig_b64).map_err(|_| bad("sig"))?;
                 let verifier = verifiers
@@ -202,7 +219,10 @@ impl RekorV1 {
     }
 
     fn entry_json(&self, index: u64) -> Result<(String, Value), Error> {
-        let entry = self.log.entry(index).ok_or(Error::CorruptState("missing entry"))?;
+        let entry = self
+            .log
+            .entry(index)
+            .ok_or(Error::CorruptState("missing entry"))?;
         let size = self.log.size();
         let forked = self.faults.hit(Service::RekorV1, &Fault::ForkedLog);
         let (checkpoint, _) = self.checkpoint(size, forked)?;
@@ -213,7 +233,10 @@ impl RekorV1 {
             .iter()
             .map(hex::encode)
             .collect();
-        if self.faults.hit(Service::RekorV1, &Fault::WrongInclusionProof) {
+        if self
+            .faults
+            .hit(Service::RekorV1, &Fault::WrongInclusionProof)
+        {
             match hashes.first_mut() {
                 Some(h) => {
                     let mut raw = hex::decode(&*h).unwrap_or_default();
@@ -289,8 +312,11 @@ impl RekorV1 {
                     .entry(i)
                     .map(|e| hex::encode(leaf_hash(&e.body)))
                     .unwrap_or_default();
-                Response::error(409, "an equivalent entry already exists in the transparency log")
-                    .with_header("Location", &format!("/api/v1/log/entries/{uuid}"))
+                Response::error(
+                    409,
+                    "an equivalent entry already exists in the transparency log",
+                )
+                .with_header("Location", &format!("/api/v1/log/entries/{uuid}"))
             }
             Err(e) => Response::error(500, &e.to_string()),
         }

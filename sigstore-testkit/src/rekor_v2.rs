@@ -39,7 +39,10 @@ fn proto_hash_name(h: HashAlgorithm) -> &'static str {
 
 /// Parse a v2 `Verifier`; returns its normalized JSON and key.
 fn verifier(v: &Value) -> Result<(Value, PublicKey, KeyDetails), Error> {
-    let details_name = v.get("keyDetails").and_then(Value::as_str).ok_or(bad("keyDetails"))?;
+    let details_name = v
+        .get("keyDetails")
+        .and_then(Value::as_str)
+        .ok_or(bad("keyDetails"))?;
     let details = KeyDetails::from_name(details_name).map_err(|_| bad("keyDetails"))?;
     let (norm, key) = if let Some(raw) = v.pointer("/publicKey/rawBytes").and_then(Value::as_str) {
         let der = B64.decode(raw).map_err(|_| bad("publicKey.rawBytes"))?;
@@ -47,8 +50,13 @@ fn verifier(v: &Value) -> Result<(Value, PublicKey, KeyDetails), Error> {
             json!({"publicKey": {"rawBytes": raw}, "keyDetails": details_name}),
             PublicKey::from_spki_der(&der)?,
         )
-    } else if let Some(raw) = v.pointer("/x509Certificate/rawBytes").and_then(Value::as_str) {
-        let der = B64.decode(raw).map_err(|_| bad("x509Certificate.rawBytes"))?;
+    } else if let Some(raw) = v
+        .pointer("/x509Certificate/rawBytes")
+        .and_then(Value::as_str)
+    {
+        let der = B64
+            .decode(raw)
+            .map_err(|_| bad("x509Certificate.rawBytes"))?;
         (
             json!({"x509Certificate": {"rawBytes": raw}, "keyDetails": details_name}),
             key_from_cert_der(&der)?,
@@ -64,21 +72,30 @@ fn canonicalize(req: &Value) -> Result<(Value, &'static str), Error> {
     let hr = req
         .get("hashedRekordRequestV002")
         .or_else(|| req.get("hashedRekordRequestV0_0_2"));
-    let dsse = req.get("dsseRequestV002").or_else(|| req.get("dsseRequestV0_0_2"));
+    let dsse = req
+        .get("dsseRequestV002")
+        .or_else(|| req.get("dsseRequestV0_0_2"));
     if let Some(hr) = hr {
-        let digest_b64 = hr.get("digest").and_then(Value::as_str).ok_or(bad("digest"))?;
+        let digest_b64 = hr
+            .get("digest")
+            .and_then(Value::as_str)
+            .ok_or(bad("digest"))?;
         let digest = B64.decode(digest_b64).map_err(|_| bad("digest"))?;
         let sig_b64 = hr
             .pointer("/signature/content")
             .and_then(Value::as_str)
             .ok_or(bad("signature.content"))?;
         let sig = B64.decode(sig_b64).map_err(|_| bad("signature.content"))?;
-        let (norm, key, details) =
-            verifier(hr.pointer("/signature/verifier").ok_or(bad("signature.verifier"))?)?;
+        let (norm, key, details) = verifier(
+            hr.pointer("/signature/verifier")
+                .ok_or(bad("signature.verifier"))?,
+        )?;
         let hash = details
             .scheme()
             .hash_algorithm()
-            .ok_or(Error::UnsupportedKey("hashedrekord needs a prehash-capable key"))?;
+            .ok_or(Error::UnsupportedKey(
+                "hashedrekord needs a prehash-capable key",
+            ))?;
         verify_digest(&key, hash, &digest, &sig)?;
         Ok((
             json!({
@@ -93,7 +110,11 @@ fn canonicalize(req: &Value) -> Result<(Value, &'static str), Error> {
         ))
     } else if let Some(d) = dsse {
         let payload = B64
-            .decode(d.pointer("/envelope/payload").and_then(Value::as_str).ok_or(bad("payload"))?)
+            .decode(
+                d.pointer("/envelope/payload")
+                    .and_then(Value::as_str)
+                    .ok_or(bad("payload"))?,
+            )
             .map_err(|_| bad("payload"))?;
         let payload_type = d
             .pointer("/envelope/payloadType")
@@ -175,11 +196,17 @@ impl RekorV2 {
             self.log.root_at(size)?
         };
         let cp = Checkpoint::new(&self.origin, size, root, Vec::new())?;
-        Ok((SignedNote::sign(&cp.to_text(), &self.origin, self.key.as_ref())?, root))
+        Ok((
+            SignedNote::sign(&cp.to_text(), &self.origin, self.key.as_ref())?,
+            root,
+        ))
     }
 
     fn entry_json(&self, index: u64, kind: &str) -> Result<Value, Error> {
-        let entry = self.log.entry(index).ok_or(Error::CorruptState("missing entry"))?;
+        let entry = self
+            .log
+            .entry(index)
+            .ok_or(Error::CorruptState("missing entry"))?;
         let size = self.log.size();
         let (note, _) = self.checkpoint(size)?;
         let root = self.log.root_at(size)?;
@@ -189,7 +216,10 @@ impl RekorV2 {
             .iter()
             .map(|h| B64.encode(h))
             .collect();
-        if self.faults.hit(Service::RekorV2, &Fault::WrongInclusionProof) {
+        if self
+            .faults
+            .hit(Service::RekorV2, &Fault::WrongInclusionProof)
+        {
             match hashes.first_mut() {
                 Some(h) => {
                     let mut raw = B64.decode(&*h).unwrap_or_default();
@@ -264,7 +294,11 @@ impl RekorV2 {
         let mut digits = String::new();
         for (i, seg) in index_path.split('/').enumerate() {
             let last = i == index_path.split('/').count() - 1;
-            let seg = if last { seg } else { seg.trim_start_matches('x') };
+            let seg = if last {
+                seg
+            } else {
+                seg.trim_start_matches('x')
+            };
             if seg.len() != 3 || !seg.bytes().all(|b| b.is_ascii_digit()) {
                 return Response::error(400, "bad tile index");
             }
@@ -299,7 +333,9 @@ impl RekorV2 {
         }
         let node_level = l * TILE_HEIGHT;
         let nodes_at_level = size >> node_level;
-        let available = nodes_at_level.saturating_sub(n * TILE_WIDTH).min(TILE_WIDTH);
+        let available = nodes_at_level
+            .saturating_sub(n * TILE_WIDTH)
+            .min(TILE_WIDTH);
         if available < want {
             return Response::error(404, "tile not available");
         }
@@ -320,7 +356,9 @@ impl Handler for RekorV2 {
             ("POST", "/api/v2/log/entries") => self.create(req),
             ("GET", "/checkpoint") | ("GET", "/api/v2/checkpoint") => {
                 match self.checkpoint(self.log.size()) {
-                    Ok((note, _)) => Response::bytes(200, "text/plain; charset=utf-8", note.into_bytes()),
+                    Ok((note, _)) => {
+                        Response::bytes(200, "text/plain; charset=utf-8", note.into_bytes())
+                    }
                     Err(e) => Response::error(500, &e.to_string()),
                 }
             }

@@ -50,7 +50,10 @@ pub struct TrustFiles {
 fn rfc3339(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
 }
 
@@ -129,7 +132,11 @@ impl VirtualSigstore {
             }
         }
         let tsa = if options.tsa {
-            vec![service(&format!("{}/api/v1/timestamp", self.urls.tsa), 1, &start)]
+            vec![service(
+                &format!("{}/api/v1/timestamp", self.urls.tsa),
+                1,
+                &start,
+            )]
         } else {
             Vec::new()
         };
@@ -173,7 +180,10 @@ impl VirtualSigstore {
         write(&files.trusted_root, &self.trusted_root())?;
         write(&files.signing_config, &self.signing_config(&all))?;
         write(&files.client_trust_config, &self.client_trust_config(&all))?;
-        for (path, v) in [(&files.client_trust_config_v1, 1), (&files.client_trust_config_v2, 2)] {
+        for (path, v) in [
+            (&files.client_trust_config_v1, 1),
+            (&files.client_trust_config_v2, 2),
+        ] {
             let opts = SigningConfigOptions {
                 rekor_versions: vec![v],
                 tsa: true,

@@ -41,7 +41,9 @@ pub(crate) struct TimeStampReq {
 
 pub(crate) fn parse_request(der_bytes: &[u8]) -> Result<TimeStampReq, Error> {
     if der_bytes.len() > MAX_TSA_REQUEST_BYTES {
-        return Err(Error::MalformedRequest { what: "request too large" });
+        return Err(Error::MalformedRequest {
+            what: "request too large",
+        });
     }
     let (outer, rest) = der::expect(der_bytes, tag::SEQUENCE)?;
     if !rest.is_empty() {
@@ -59,7 +61,9 @@ pub(crate) fn parse_request(der_bytes: &[u8]) -> Result<TimeStampReq, Error> {
     }
     let parts = der::children(imprint.value)?;
     let (Some(alg), Some(hash)) = (parts.first(), parts.get(1)) else {
-        return Err(Error::MalformedRequest { what: "messageImprint" });
+        return Err(Error::MalformedRequest {
+            what: "messageImprint",
+        });
     };
     let alg_oid = der::children(alg.value)?
         .first()
@@ -69,10 +73,16 @@ pub(crate) fn parse_request(der_bytes: &[u8]) -> Result<TimeStampReq, Error> {
         "2.16.840.1.101.3.4.2.1" => 32,
         "2.16.840.1.101.3.4.2.2" => 48,
         "2.16.840.1.101.3.4.2.3" => 64,
-        _ => return Err(Error::MalformedRequest { what: "hash algorithm" }),
+        _ => {
+            return Err(Error::MalformedRequest {
+                what: "hash algorithm",
+            })
+        }
     };
     if hash.tag != tag::OCTET_STRING || hash.value.len() != expected_len {
-        return Err(Error::MalformedRequest { what: "hashedMessage" });
+        return Err(Error::MalformedRequest {
+            what: "hashedMessage",
+        });
     }
     let mut nonce = None;
     let mut cert_req = false;
@@ -85,6 +95,45 @@ pub(crate) fn parse_request(der_bytes: &[u8]) -> Result<TimeStampReq, Error> {
     }
     Ok(TimeStampReq {
         message_imprint: imprint.raw.to_vec(),
+        nonce,
+        cert_req,
+    })
+}
+
+/// The JSON form of sigstore timestamp-authority (`{"artifactHash": b64, "hashAlgorithm":
+/// "sha256", "nonce": n, "certificates": bool}`), as sigstore-js sends it.
+pub(crate) fn parse_json_request(body: &[u8]) -> Result<TimeStampReq, Error> {
+    use base64::Engine as _;
+    let bad = |what| Error::MalformedRequest { what };
+    if body.len() > MAX_TSA_REQUEST_BYTES {
+        return Err(bad("request too large"));
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|_| bad("JSON"))?;
+    let hash = v
+        .get("artifactHash")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|h| base64::engine::general_purpose::STANDARD.decode(h).ok())
+        .ok_or(bad("artifactHash"))?;
+    let (oid, len) = match v.get("hashAlgorithm").and_then(serde_json::Value::as_str) {
+        Some("sha256") | None => ("2.16.840.1.101.3.4.2.1", 32),
+        Some("sha384") => ("2.16.840.1.101.3.4.2.2", 48),
+        Some("sha512") => ("2.16.840.1.101.3.4.2.3", 64),
+        Some(_) => return Err(bad("hashAlgorithm")),
+    };
+    if hash.len() != len {
+        return Err(bad("artifactHash length"));
+    }
+    let message_imprint = der::seq(&[&alg_id(oid), &der::octets(&hash)]);
+    let nonce = v
+        .get("nonce")
+        .and_then(serde_json::Value::as_u64)
+        .map(der::small_uint);
+    let cert_req = v
+        .get("certificates")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    Ok(TimeStampReq {
+        message_imprint,
         nonce,
         cert_req,
     })
@@ -162,7 +211,7 @@ impl Tsa {
         ];
         if req.cert_req {
             // SET OF: DER order.
-            let mut certs = vec![leaf_der.clone(), self.pki.tsa_root.der.clone()];
+            let mut certs = [leaf_der.clone(), self.pki.tsa_root.der.clone()];
             certs.sort();
             let certs = certs.concat();
             sd_parts.push(der::tlv(0xa0, &certs));
@@ -204,14 +253,24 @@ fn issuer_and_serial(cert: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
 
 fn error_reply(fail_info_bit: u8) -> Vec<u8> {
     // PKIStatusInfo { status rejection(2), failInfo BIT STRING }
-    let bits = der::tlv(0x03, &[7 - (fail_info_bit % 8), 0x80 >> (fail_info_bit % 8)]);
+    let bits = der::tlv(
+        0x03,
+        &[7 - (fail_info_bit % 8), 0x80 >> (fail_info_bit % 8)],
+    );
     der::seq(&[&der::seq(&[&der::small_uint(2), &bits])])
 }
 
 impl Handler for Tsa {
     fn handle(&self, req: &Request) -> Response {
         match (req.method.as_str(), req.path.as_str()) {
-            ("POST", "/") | ("POST", "/api/v1/timestamp") => match parse_request(&req.body) {
+            ("POST", "/") | ("POST", "/api/v1/timestamp") => match if req
+                .header("content-type")
+                .is_some_and(|c| c.contains("json"))
+            {
+                parse_json_request(&req.body)
+            } else {
+                parse_request(&req.body)
+            } {
                 Ok(r) => match self.respond(&r, now()) {
                     Ok(body) => Response::bytes(200, "application/timestamp-reply", body),
                     Err(e) => Response::error(500, &e.to_string()),

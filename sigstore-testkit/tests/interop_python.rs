@@ -27,7 +27,8 @@ fn python_cli() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("sigstore"));
     let out = Command::new(&candidate).arg("--version").output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     if !out.status.success() || !text.contains(PINNED) {
         eprintln!("found {candidate:?} but it reports {text:?}, not sigstore {PINNED}");
         return None;
@@ -70,8 +71,15 @@ fn our_verify(trusted_root: &Path, bundle: &Path, artifact: &[u8], email: &str, 
     let root = sigstore_verify::TrustedRoot::from_file(trusted_root).unwrap();
     let verifier = Verifier::builder(root).build().unwrap();
     let policy = Policy::identity(San::exact(email), Issuer::exact(issuer));
-    let result = verifier.verify_json(&std::fs::read(bundle).unwrap(), &Artifact::bytes(artifact.to_vec()), &policy);
-    assert!(result.is_ok(), "our verifier rejected {bundle:?}: {result:?}");
+    let result = verifier.verify_json(
+        &std::fs::read(bundle).unwrap(),
+        &Artifact::bytes(artifact.to_vec()),
+        &policy,
+    );
+    assert!(
+        result.is_ok(),
+        "our verifier rejected {bundle:?}: {result:?}"
+    );
 }
 
 #[test]
@@ -82,7 +90,10 @@ fn sigstore_python_signs_and_verifies_against_the_testkit() {
     let files = vs.write_trust_material(&dir).unwrap();
     let email = "python-peer@example.com";
     let issuer = vs.urls().oidc.clone();
-    for (variant, tc) in [("rekor-v1", &files.client_trust_config_v1), ("rekor-v2", &files.client_trust_config_v2)] {
+    for (variant, tc) in [
+        ("rekor-v1", &files.client_trust_config_v1),
+        ("rekor-v2", &files.client_trust_config_v2),
+    ] {
         let artifact = dir.join(format!("{variant}.txt"));
         let content = format!("signed by sigstore-python through the testkit ({variant})\n");
         std::fs::write(&artifact, &content).unwrap();
@@ -98,7 +109,16 @@ fn sigstore_python_signs_and_verifies_against_the_testkit() {
         let (ok, log) = run(Command::new(&cli)
             .arg("--trust-config")
             .arg(tc)
-            .args(["verify", "identity", "--offline", "--cert-identity", email, "--cert-oidc-issuer", &issuer, "--bundle"])
+            .args([
+                "verify",
+                "identity",
+                "--offline",
+                "--cert-identity",
+                email,
+                "--cert-oidc-issuer",
+                &issuer,
+                "--bundle",
+            ])
             .arg(&bundle)
             .arg(&artifact));
         assert!(ok, "sigstore-python verify ({variant}) failed:\n{log}");
@@ -106,15 +126,44 @@ fn sigstore_python_signs_and_verifies_against_the_testkit() {
         let (ok, _) = run(Command::new(&cli)
             .arg("--trust-config")
             .arg(tc)
-            .args(["verify", "identity", "--offline", "--cert-identity", "mallory@example.com", "--cert-oidc-issuer", &issuer, "--bundle"])
+            .args([
+                "verify",
+                "identity",
+                "--offline",
+                "--cert-identity",
+                "mallory@example.com",
+                "--cert-oidc-issuer",
+                &issuer,
+                "--bundle",
+            ])
             .arg(&bundle)
             .arg(&artifact));
         assert!(!ok, "peer accepted the wrong identity");
-        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
-        let version = json["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["version"].as_str().unwrap().to_string();
-        assert_eq!(version, if variant == "rekor-v1" { "0.0.1" } else { "0.0.2" });
-        assert!(json["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0].is_object());
-        our_verify(&files.trusted_root, &bundle, content.as_bytes(), email, &issuer);
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+        let version = json["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["version"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            version,
+            if variant == "rekor-v1" {
+                "0.0.1"
+            } else {
+                "0.0.2"
+            }
+        );
+        assert!(
+            json["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0]
+                .is_object()
+        );
+        our_verify(
+            &files.trusted_root,
+            &bundle,
+            content.as_bytes(),
+            email,
+            &issuer,
+        );
     }
     assert_eq!(vs.rekor_v1_size(), 1);
     assert_eq!(vs.rekor_v2_size(), 1);
@@ -155,10 +204,25 @@ fn sigstore_python_interactive_login_runs_headless() {
     let (ok, log) = run(Command::new(&cli)
         .arg("--trust-config")
         .arg(&files.client_trust_config_v1)
-        .args(["verify", "identity", "--offline", "--cert-identity", "browser@example.com", "--cert-oidc-issuer", &vs.urls().oidc, "--bundle"])
+        .args([
+            "verify",
+            "identity",
+            "--offline",
+            "--cert-identity",
+            "browser@example.com",
+            "--cert-oidc-issuer",
+            &vs.urls().oidc,
+            "--bundle",
+        ])
         .arg(&bundle)
         .arg(&artifact));
     assert!(ok, "verify failed:\n{log}");
-    our_verify(&files.trusted_root, &bundle, b"interactive login\n", "browser@example.com", &vs.urls().oidc);
+    our_verify(
+        &files.trusted_root,
+        &bundle,
+        b"interactive login\n",
+        "browser@example.com",
+        &vs.urls().oidc,
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -27,12 +27,8 @@ pub struct Answer {
 
 impl Answer {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
@@ -73,7 +69,12 @@ pub fn post_form(url: &str, pairs: &[(&str, &str)]) -> Answer {
 }
 
 pub fn post_bytes(url: &str, content_type: &str, body: &[u8]) -> Answer {
-    answer(agent().post(url).set("Content-Type", content_type).send_bytes(body))
+    answer(
+        agent()
+            .post(url)
+            .set("Content-Type", content_type)
+            .send_bytes(body),
+    )
 }
 
 /// Trust material parsed from the testkit's `trusted_root.json` (through sigstore-bundle).
@@ -126,8 +127,11 @@ pub fn trust_from_json(json: &[u8]) -> Trust {
         .timestamp_authorities
         .iter()
         .map(|t| {
-            sigstore_timestamp::TimestampAuthority::from_der_chain(&t.cert_chain, range(&t.valid_for))
-                .unwrap()
+            sigstore_timestamp::TimestampAuthority::from_der_chain(
+                &t.cert_chain,
+                range(&t.valid_for),
+            )
+            .unwrap()
         })
         .collect();
     Trust {
@@ -180,7 +184,12 @@ pub fn now() -> i64 {
 }
 
 /// Ask Fulcio for a certificate with a proof of possession over `pop_subject`.
-pub fn fulcio_cert_request(vs: &VirtualSigstore, token: &str, signer: &KeySigner, pop_subject: &str) -> Answer {
+pub fn fulcio_cert_request(
+    vs: &VirtualSigstore,
+    token: &str,
+    signer: &KeySigner,
+    pop_subject: &str,
+) -> Answer {
     let pop = signer.sign(pop_subject.as_bytes()).unwrap();
     post_json(
         &format!("{}/api/v2/signingCert", vs.urls().fulcio),
@@ -252,7 +261,12 @@ pub fn timestamp_request(data: &[u8], nonce: Option<&[u8]>, cert_req: bool) -> V
         out.extend_from_slice(v);
         out
     }
-    let alg = tlv(0x30, &[0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00]);
+    let alg = tlv(
+        0x30,
+        &[
+            0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00,
+        ],
+    );
     let digest = HashAlgorithm::Sha256.hash(data);
     let imprint = tlv(0x30, &[alg, tlv(0x04, digest.as_bytes())].concat());
     let mut body = vec![0x02, 0x01, 0x01];
