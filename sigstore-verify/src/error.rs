@@ -467,6 +467,10 @@ pub enum PolicyProblem {
     /// A validity window whose start is after its end.
     #[error("validity window starts after it ends")]
     Window,
+    /// No clock on this platform and no fixed time given
+    /// (`VerifierBuilder::current_time`).
+    #[error("no system clock on this platform: set the verifier's current time")]
+    NoClock,
     /// A managed public key could not be parsed.
     #[error("public key: {0}")]
     Key(#[source] sigstore_crypto::Error),

@@ -163,12 +163,23 @@ impl Verifier {
         }
     }
 
-    fn now(&self) -> i64 {
-        self.current_time.unwrap_or_else(|| {
+    /// The current time: the fixed one, else the system clock. A clock before 1970 reads
+    /// as 0, which only makes integrated times look "in the future" (fail closed).
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    fn now(&self) -> Result<i64, VerifyError> {
+        Ok(self.current_time.unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        })
+        }))
+    }
+
+    /// `wasm32-unknown-unknown` has no system clock (`SystemTime::now` would panic): the
+    /// caller must fix the time with [`VerifierBuilder::current_time`].
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    fn now(&self) -> Result<i64, VerifyError> {
+        self.current_time
+            .ok_or(VerifyError::Policy(PolicyProblem::NoClock))
     }
 
     /// Parse `bundle_json` and [`verify`](Verifier::verify) it.
@@ -517,7 +528,7 @@ impl Verifier {
                 have: times.tsa_authorities.len(),
             });
         }
-        let now = self.now();
+        let now = self.now()?;
         for (i, entry) in parts.entries.iter().enumerate() {
             let Some(set) = entry.set else {
                 times.set_times.push(None);
