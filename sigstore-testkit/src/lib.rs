@@ -14,7 +14,7 @@
 //!   signed by the testkit's own CT log key; `GET /api/v2/trustBundle`.
 //! - **Rekor v1**: entries (`hashedrekord` 0.0.1, `dsse` 0.0.1), log info, consistency proofs,
 //!   signed entry timestamps and checkpoints (`"<host> - <treeID>"`, ECDSA, key ID =
-//!   SHA-256(SPKI)[:4]).
+//!   `SHA-256(SPKI)[:4]`).
 //! - **Rekor v2**: `POST /api/v2/log/entries`, Ed25519 C2SP signed-note checkpoints,
 //!   C2SP tlog-tiles.
 //! - **TSA**: RFC 3161 with its own root and leaf.
@@ -33,6 +33,7 @@
 //! let token = vs.mint_token(&TokenClaims::email("alice@example.com")).unwrap();
 //! println!("Fulcio at {}, token {token}", vs.urls().fulcio);
 //! ```
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 mod der;

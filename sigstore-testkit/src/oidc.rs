@@ -568,3 +568,85 @@ impl Handler for Oidc {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issuer() -> Oidc {
+        let key = Arc::new(KeySigner::generate_p256().unwrap());
+        Oidc::new("http://127.0.0.1:1".into(), key, Faults::new())
+    }
+
+    #[test]
+    fn verify_reports_typed_errors() {
+        let o = issuer();
+        let good = o.mint(&TokenClaims::email("a@example.com"), None).unwrap();
+        let v = o.verify(&good, SIGSTORE_AUDIENCE).unwrap();
+        assert_eq!(v.email.as_deref(), Some("a@example.com"));
+        assert_eq!(v.iss, "http://127.0.0.1:1");
+
+        let t = now();
+        let expired = o
+            .mint(
+                &TokenClaims::email("a@example.com").with_times(t - 100, t - 10),
+                None,
+            )
+            .unwrap();
+        assert!(matches!(
+            o.verify(&expired, SIGSTORE_AUDIENCE),
+            Err(Error::TokenExpired { .. })
+        ));
+
+        let aud = o
+            .mint(
+                &TokenClaims::email("a@example.com").with_audience("x"),
+                None,
+            )
+            .unwrap();
+        assert!(matches!(
+            o.verify(&aud, SIGSTORE_AUDIENCE),
+            Err(Error::WrongAudience { ref found, .. }) if found == &["x".to_string()]
+        ));
+
+        let other = issuer()
+            .mint(&TokenClaims::email("a@example.com"), None)
+            .unwrap();
+        assert!(matches!(
+            o.verify(&other, SIGSTORE_AUDIENCE),
+            Err(Error::InvalidToken {
+                reason: "signature"
+            })
+        ));
+        assert!(matches!(
+            o.verify("a.b", SIGSTORE_AUDIENCE),
+            Err(Error::InvalidToken { .. })
+        ));
+        let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
+        assert!(matches!(
+            o.verify(&huge, SIGSTORE_AUDIENCE),
+            Err(Error::InvalidToken {
+                reason: "too large"
+            })
+        ));
+    }
+
+    #[test]
+    fn faults_change_minted_tokens() {
+        let o = issuer();
+        o.faults.times(Service::Oidc, Fault::ExpiredToken, 1);
+        let t = o.mint(&TokenClaims::email("a@example.com"), None).unwrap();
+        assert!(matches!(
+            o.verify(&t, SIGSTORE_AUDIENCE),
+            Err(Error::TokenExpired { .. })
+        ));
+        o.faults.times(Service::Oidc, Fault::WrongAudience, 1);
+        let t = o.mint(&TokenClaims::email("a@example.com"), None).unwrap();
+        assert!(matches!(
+            o.verify(&t, SIGSTORE_AUDIENCE),
+            Err(Error::WrongAudience { .. })
+        ));
+        let t = o.mint(&TokenClaims::email("a@example.com"), None).unwrap();
+        assert!(o.verify(&t, SIGSTORE_AUDIENCE).is_ok());
+    }
+}

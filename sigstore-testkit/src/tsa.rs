@@ -287,3 +287,50 @@ impl Handler for Tsa {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_parsing_errors_are_typed() {
+        assert!(matches!(parse_request(b""), Err(Error::MalformedDer)));
+        // version 2
+        let v2 = der::seq(&[&der::small_uint(2)]);
+        assert!(matches!(
+            parse_request(&v2),
+            Err(Error::MalformedRequest { what: "version" })
+        ));
+        // SHA-256 OID with a 31-byte hash
+        let imprint = der::seq(&[&alg_id(OID_SHA256), &der::octets(&[0u8; 31])]);
+        let req = der::seq(&[&der::small_uint(1), &imprint]);
+        assert!(matches!(
+            parse_request(&req),
+            Err(Error::MalformedRequest {
+                what: "hashedMessage"
+            })
+        ));
+        let imprint = der::seq(&[&alg_id(OID_SHA256), &der::octets(&[0u8; 32])]);
+        let req = der::seq(&[
+            &der::small_uint(1),
+            &imprint,
+            &der::small_uint(7),
+            &[0x01, 0x01, 0xff],
+        ]);
+        let parsed = parse_request(&req).unwrap();
+        assert!(parsed.cert_req);
+        assert_eq!(parsed.nonce, Some(der::small_uint(7)));
+        assert!(matches!(
+            parse_json_request(br#"{"artifactHash":"AAAA","hashAlgorithm":"sha256"}"#),
+            Err(Error::MalformedRequest {
+                what: "artifactHash length"
+            })
+        ));
+        assert!(matches!(
+            parse_json_request(br#"{"artifactHash":"AAAA","hashAlgorithm":"md5"}"#),
+            Err(Error::MalformedRequest {
+                what: "hashAlgorithm"
+            })
+        ));
+    }
+}
