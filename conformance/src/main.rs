@@ -15,7 +15,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use sigstore_verify::{Artifact, Issuer, ManagedKey, Policy, San, TrustedRoot, Verifier};
+use sigstore_verify::{
+    Artifact, HashAlgorithm, Issuer, ManagedKey, Policy, San, TrustedRoot, Verifier,
+};
 
 /// Parsed `verify-bundle` arguments.
 #[derive(Debug, Default)]
@@ -107,11 +109,23 @@ fn verify_bundle(args: &VerifyArgs) -> Result<String, String> {
     // The suite's rule: a digest only when it is `sha256:` + 64 hex and not an existing path.
     let is_digest = input.starts_with("sha256:") && Artifact::looks_like_digest(input);
     let artifact = if is_digest && !Path::new(input).exists() {
-        Artifact::from_digest_str(input)
+        Artifact::from_digest_str(input).map_err(|e| format!("{}: {e}", e.kind()))
     } else {
-        Artifact::file(input)
-    }
-    .map_err(|e| format!("{}: {e}", e.kind()))?;
+        // Stream the file once, keeping every digest a Sigstore key type may sign with.
+        std::fs::File::open(input)
+            .map_err(|e| format!("Artifact: opening {input}: {e}"))
+            .and_then(|f| {
+                Artifact::reader_with(
+                    f,
+                    &[
+                        HashAlgorithm::Sha256,
+                        HashAlgorithm::Sha384,
+                        HashAlgorithm::Sha512,
+                    ],
+                )
+                .map_err(|e| format!("{}: {e}", e.kind()))
+            })
+    }?;
 
     let bundle_bytes =
         std::fs::read(bundle_path).map_err(|e| format!("reading bundle {bundle_path}: {e}"))?;
