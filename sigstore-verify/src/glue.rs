@@ -1,7 +1,7 @@
 //! Calls into the lower crates: the bundle model, Fulcio identities and SCTs, DSSE and in-toto.
 
 use sigstore_crypto::HashAlgorithm;
-use sigstore_fulcio::{Certificate, CertificateIdentity, SubjectAlternativeName, VerifiedChain};
+use sigstore_fulcio::{CertificateIdentity, SubjectAlternativeName, VerifiedChain};
 
 use crate::artifact::Artifact;
 use crate::error::{
@@ -114,9 +114,9 @@ pub(crate) fn bundle_parts(bundle: &Bundle) -> Result<BundleParts<'_>, VerifyErr
     })
 }
 
-/// The identity of a verified leaf.
-pub(crate) fn identity(leaf: &Certificate) -> Result<SignerIdentity, VerifyError> {
-    let id = CertificateIdentity::from_certificate(leaf)
+/// The identity of a verified chain's leaf (never read from an unverified certificate).
+pub(crate) fn identity(chain: &VerifiedChain) -> Result<SignerIdentity, VerifyError> {
+    let id = CertificateIdentity::from_verified_chain(chain)
         .map_err(|e| VerifyError::Certificate(CertificateProblem::Chain(e)))?;
     let san_type = match &id.san {
         SubjectAlternativeName::Email(_) => "email",

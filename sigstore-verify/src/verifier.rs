@@ -273,7 +273,7 @@ impl Verifier {
                     verify_chain(leaf, &self.trust.cas, &all_times, KeyPurpose::CodeSigning)
                         .map_err(|e| VerifyError::Certificate(CertificateProblem::Chain(e)))?;
                 let scts = glue::verify_scts(&chain, &self.trust, self.sct_threshold)?;
-                let identity = glue::identity(leaf)?;
+                let identity = glue::identity(&chain)?;
                 let signer = Signer::Certificate {
                     identity: identity.clone(),
                     certificate_sha256: HashAlgorithm::Sha256.hash(leaf.der()).to_hex(),
