@@ -134,7 +134,7 @@ impl Fulcio {
             .pki
             .issue_leaf(&key, &san, &claims.iss, now())
             .map_err(|e| (500, e))?;
-        let leaf_pem = pem::encode(&pem::Pem::new("CERTIFICATE", leaf));
+        let leaf_pem = crate::pki::pem_lf("CERTIFICATE", &leaf);
         Ok(json!({
             "signedCertificateEmbeddedSct": {
                 "chain": {

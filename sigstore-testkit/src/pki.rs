@@ -106,8 +106,17 @@ pub(crate) struct Authority {
 
 impl Authority {
     pub fn pem(&self) -> String {
-        pem::encode(&pem::Pem::new("CERTIFICATE", self.der.clone()))
+        pem_lf("CERTIFICATE", &self.der)
     }
+}
+
+/// PEM with LF line endings and 64-column lines (as Go's `pem.EncodeToMemory`, which Fulcio
+/// and Rekor use).
+pub(crate) fn pem_lf(tag: &str, der: &[u8]) -> String {
+    pem::encode_config(
+        &pem::Pem::new(tag, der.to_vec()),
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
 }
 
 /// Random bytes.

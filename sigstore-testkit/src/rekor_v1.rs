@@ -23,21 +23,25 @@ use crate::{now, Error};
 /// Largest DSSE envelope accepted in a proposed entry (bytes).
 pub const MAX_ENVELOPE_BYTES: usize = 4 * 1024 * 1024;
 
-/// The public key in a PEM certificate or PEM public key.
-pub(crate) fn key_from_pem(pem_bytes: &[u8]) -> Result<PublicKey, Error> {
+/// The public key in a PEM certificate or PEM public key, and the canonical (base64) PEM
+/// Rekor records for it: re-encoded with LF line endings and 64-column lines, as Rekor's
+/// canonicalization does (clients rebuild the body from their own PEM and compare).
+pub(crate) fn key_from_pem(pem_bytes: &[u8]) -> Result<(PublicKey, String), Error> {
     let block = pem::parse(pem_bytes).map_err(|_| Error::MalformedRequest { what: "PEM" })?;
-    if block.tag() == "CERTIFICATE" {
+    let is_cert = block.tag() == "CERTIFICATE";
+    let key = if is_cert {
         let (_, cert) = x509_parser::parse_x509_certificate(block.contents()).map_err(|_| {
             Error::MalformedRequest {
                 what: "certificate",
             }
         })?;
-        Ok(PublicKey::from_spki_der(
-            cert.tbs_certificate.subject_pki.raw,
-        )?)
+        PublicKey::from_spki_der(cert.tbs_certificate.subject_pki.raw)?
     } else {
-        Ok(PublicKey::from_spki_der(block.contents())?)
-    }
+        PublicKey::from_spki_der(block.contents())?
+    };
+    let tag = if is_cert { "CERTIFICATE" } else { "PUBLIC KEY" };
+    let canonical = B64.encode(crate::pki::pem_lf(tag, block.contents()));
+    Ok((key, canonical))
 }
 
 /// The key in a DER certificate.
@@ -106,7 +110,7 @@ fn canonicalize(proposed: &Value) -> Result<Value, Error> {
             let sig = B64.decode(sig_b64).map_err(|_| bad("signature.content"))?;
             let key_b64 = str_at(proposed, "/spec/signature/publicKey/content")?;
             let key_pem = B64.decode(key_b64).map_err(|_| bad("publicKey.content"))?;
-            let key = key_from_pem(&key_pem)?;
+            let (key, key_b64) = key_from_pem(&key_pem)?;
             verify_digest(&key, hash, &digest, &sig)?;
             Ok(json!({
                 "apiVersion": "0.0.1",
@@ -135,7 +139,8 @@ fn canonicalize(proposed: &Value) -> Result<Value, Error> {
                 .map(|v| {
                     let b64 = v.as_str().ok_or(bad("verifier"))?;
                     let pem_bytes = B64.decode(b64).map_err(|_| bad("verifier"))?;
-                    Ok((b64.to_string(), key_from_pem(&pem_bytes)?))
+                    let (key, canonical) = key_from_pem(&pem_bytes)?;
+                    Ok((canonical, key))
                 })
                 .collect::<Result<_, Error>>()?;
             let message = pae(payload_type, &payload);

@@ -153,6 +153,69 @@ fn run_js_interop(seed: bool) {
         r.is_ok(),
         "our verifier rejected the sigstore-js DSSE bundle: {r:?}"
     );
+
+    // Cross-peer: sigstore-python verifies the sigstore-js bundle, and sigstore-js verifies a
+    // sigstore-python bundle (only when the pinned sigstore-python is installed; the python
+    // interop test enforces its presence under CI).
+    if let Some(py) = common::python_cli("4.5.1") {
+        let out = Command::new(&py)
+            .arg("--trust-config")
+            .arg(&files.client_trust_config_v1)
+            .args([
+                "verify",
+                "identity",
+                "--offline",
+                "--cert-identity",
+                email,
+                "--cert-oidc-issuer",
+                &vs.urls().oidc,
+                "--bundle",
+            ])
+            .arg(&bundle)
+            .arg(&artifact)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "sigstore-python rejected the sigstore-js bundle: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for tc in [&files.client_trust_config_v1, &files.client_trust_config_v2] {
+            let py_bundle = dir.join("py.sigstore.json");
+            let token = vs.mint_token(&TokenClaims::email(email)).unwrap();
+            let out = Command::new(&py)
+                .arg("--trust-config")
+                .arg(tc)
+                .args([
+                    "sign",
+                    "--overwrite",
+                    "--identity-token",
+                    &token,
+                    "--bundle",
+                ])
+                .arg(&py_bundle)
+                .arg(&artifact)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let (ok, log) = node(&[
+                "verify_bundle.mjs",
+                files.trusted_root.to_str().unwrap(),
+                py_bundle.to_str().unwrap(),
+                artifact.to_str().unwrap(),
+                email,
+                &vs.urls().oidc,
+            ]);
+            assert!(
+                ok,
+                "sigstore-js rejected the sigstore-python bundle ({tc:?}):\n{log}"
+            );
+        }
+    }
     vs.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }

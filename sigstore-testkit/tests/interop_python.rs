@@ -22,22 +22,8 @@ use sigstore_verify::{Artifact, Issuer, Policy, San, Verifier};
 
 const PINNED: &str = "4.5.1";
 
-fn python_cli() -> Option<PathBuf> {
-    let candidate = std::env::var_os("SIGSTORE_PYTHON_CLI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("sigstore"));
-    let out = Command::new(&candidate).arg("--version").output().ok()?;
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    if !out.status.success() || !text.contains(PINNED) {
-        eprintln!("found {candidate:?} but it reports {text:?}, not sigstore {PINNED}");
-        return None;
-    }
-    Some(candidate)
-}
-
 fn require_cli() -> Option<PathBuf> {
-    match python_cli() {
+    match common::python_cli(PINNED) {
         Some(c) => Some(c),
         None if std::env::var("CI").as_deref() == Ok("true") => panic!(
             "sigstore-python {PINNED} is required under CI=true: pip install -r sigstore-testkit/tests/requirements.txt \
@@ -164,9 +150,76 @@ fn sigstore_python_signs_and_verifies_against_the_testkit() {
             email,
             &issuer,
         );
+
+        // DSSE: an in-toto attestation about the same file (v1: a dsse entry; v2: a
+        // hashedrekord entry over the PAE, as sigstore-python submits it).
+        let predicate = dir.join("predicate.json");
+        std::fs::write(
+            &predicate,
+            r#"{"buildDefinition":{"buildType":"https://example.com/build","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}"#,
+        )
+        .unwrap();
+        let att = dir.join(format!("{variant}.attestation.json"));
+        let token = vs.mint_token(&TokenClaims::email(email)).unwrap();
+        let (ok, log) = run(Command::new(&cli)
+            .arg("--trust-config")
+            .arg(tc)
+            .args([
+                "attest",
+                "--identity-token",
+                &token,
+                "--predicate-type",
+                "https://slsa.dev/provenance/v1",
+                "--predicate",
+            ])
+            .arg(&predicate)
+            .arg("--bundle")
+            .arg(&att)
+            .arg(&artifact));
+        assert!(ok, "sigstore-python attest ({variant}) failed:\n{log}");
+        let (ok, log) = run(Command::new(&cli)
+            .arg("--trust-config")
+            .arg(tc)
+            .args([
+                "verify",
+                "identity",
+                "--offline",
+                "--cert-identity",
+                email,
+                "--cert-oidc-issuer",
+                &issuer,
+                "--bundle",
+            ])
+            .arg(&att)
+            .arg(&artifact));
+        assert!(
+            ok,
+            "sigstore-python verify of the attestation ({variant}) failed:\n{log}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&att).unwrap()).unwrap();
+        let kind = json["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["kind"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            kind,
+            if variant == "rekor-v1" {
+                "dsse"
+            } else {
+                "hashedrekord"
+            }
+        );
+        our_verify(
+            &files.trusted_root,
+            &att,
+            content.as_bytes(),
+            email,
+            &issuer,
+        );
     }
-    assert_eq!(vs.rekor_v1_size(), 1);
-    assert_eq!(vs.rekor_v2_size(), 1);
+    assert_eq!(vs.rekor_v1_size(), 2);
+    assert_eq!(vs.rekor_v2_size(), 2);
     vs.shutdown();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -284,3 +284,22 @@ pub fn timestamp_request(data: &[u8], nonce: Option<&[u8]>, cert_req: bool) -> V
 pub fn b64(s: &str) -> Vec<u8> {
     B64.decode(s).unwrap()
 }
+
+/// The sigstore-python CLI (`$SIGSTORE_PYTHON_CLI` or `sigstore` on `PATH`) if it reports
+/// version `pinned`.
+pub fn python_cli(pinned: &str) -> Option<std::path::PathBuf> {
+    let candidate = std::env::var_os("SIGSTORE_PYTHON_CLI")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("sigstore"));
+    let out = std::process::Command::new(&candidate)
+        .arg("--version")
+        .output()
+        .ok()?;
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() || !text.contains(pinned) {
+        eprintln!("found {candidate:?} but it reports {text:?}, not sigstore {pinned}");
+        return None;
+    }
+    Some(candidate)
+}
