@@ -366,6 +366,10 @@ impl Oidc {
         let (Some(redirect_uri), Some(client_id)) = (q("redirect_uri"), q("client_id")) else {
             return oauth_error(400, "invalid_request");
         };
+        // The redirect URI ends up in a Location header: no control characters.
+        if redirect_uri.chars().any(char::is_control) {
+            return oauth_error(400, "invalid_request");
+        }
         if q("response_type").as_deref() != Some("code") {
             return oauth_error(400, "unsupported_response_type");
         }

@@ -157,6 +157,11 @@ fn oidc_authorization_code_with_pkce_and_state() {
         ],
     );
     assert_eq!(again.status, 400);
+    // A redirect URI with control characters (header injection) is refused.
+    let inj = get(&format!(
+        "{u}/authorize?response_type=code&client_id=c&redirect_uri=http%3A%2F%2Fx%0D%0ASet-Cookie%3A%20a%3Db"
+    ));
+    assert_eq!(inj.status, 400);
     // plain PKCE is refused.
     let plain = get(&format!(
         "{u}/authorize?response_type=code&client_id=c&redirect_uri=http%3A%2F%2Fx&code_challenge=abc&code_challenge_method=plain"
