@@ -146,7 +146,8 @@ pub struct KindVersion {
 /// A transparency-log entry (`dev.sigstore.rekor.v1.TransparencyLogEntry`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransparencyLogEntry {
-    /// `logIndex` (global index for Rekor v1). Always `>= 0`.
+    /// `logIndex` (global index for Rekor v1). Always `>= 0`; an omitted field reads as 0, the
+    /// proto3 default, and is written back explicitly.
     pub log_index: i64,
     /// `logId.keyId`: the log's key id.
     pub log_id: Vec<u8>,
@@ -172,7 +173,7 @@ pub struct InclusionPromise {
 /// `inclusionProof` of a log entry (RFC 6962 / RFC 9162 audit path).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InclusionProof {
-    /// `logIndex`: the entry's index in this (shard's) tree. Always `>= 0`.
+    /// `logIndex`: the entry's index in this (shard's) tree. Always `>= 0`; omitted reads as 0.
     pub log_index: i64,
     /// `rootHash`: the tree root the proof leads to.
     pub root_hash: Vec<u8>,
@@ -394,7 +395,7 @@ impl TransparencyLogEntry {
             ],
             Nulls::Reject,
         )?;
-        let log_index = o.int64("logIndex")?;
+        let log_index = o.int64_or_zero("logIndex")?;
         let log_id = {
             let v = o.req("logId")?;
             let mut lo = Obj::new(v, &o.field("logId"), &["keyId"], Nulls::Reject)?;
@@ -453,9 +454,9 @@ impl InclusionProof {
             &["logIndex", "rootHash", "treeSize", "hashes", "checkpoint"],
             Nulls::Reject,
         )?;
-        let log_index = o.int64("logIndex")?;
+        let log_index = o.int64_or_zero("logIndex")?;
         let root_hash = o.bytes("rootHash")?;
-        let tree_size = o.int64("treeSize")?;
+        let tree_size = o.int64_or_zero("treeSize")?;
         let hashes = o.opt_list("hashes", nonempty_bytes)?;
         let checkpoint = match o.opt("checkpoint")? {
             None => None,

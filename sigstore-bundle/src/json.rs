@@ -502,9 +502,11 @@ impl Obj {
             .transpose()
     }
 
-    pub(crate) fn int64(&mut self, key: &'static str) -> Result<i64> {
-        let v = self.req(key)?;
-        parse_int64(&v, &self.field(key))
+    /// An int64 field with proto3 default semantics: an absent field is the default value 0
+    /// (proto3 JSON writers such as sigstore-js omit zero values). Present values get the same
+    /// strict checks as [`parse_int64`].
+    pub(crate) fn int64_or_zero(&mut self, key: &'static str) -> Result<i64> {
+        Ok(self.opt_int64(key)?.unwrap_or(0))
     }
 
     pub(crate) fn opt_int64(&mut self, key: &'static str) -> Result<Option<i64>> {

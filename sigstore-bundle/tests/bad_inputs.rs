@@ -648,13 +648,22 @@ fn integer_defects() {
         parse(&v).unwrap().verification_material.tlog_entries[0].integrated_time,
         None
     );
-    // logIndex may not.
+    // logIndex is a proto3 int64: omitted means 0 (sigstore-js omits it for the first entry of
+    // a log), and it is written back explicitly.
     let mut v = bundle_v01();
     v["verificationMaterial"]["tlogEntries"][0]
         .as_object_mut()
         .unwrap()
         .remove("logIndex");
-    assert!(matches!(parse(&v).unwrap_err(), Error::MissingField { .. }));
+    let b = parse(&v).unwrap();
+    assert_eq!(b.verification_material.tlog_entries[0].log_index, 0);
+    assert_eq!(
+        b.to_value()["verificationMaterial"]["tlogEntries"][0]["logIndex"],
+        json!("0")
+    );
+    // A present logIndex still gets every strict check.
+    v["verificationMaterial"]["tlogEntries"][0]["logIndex"] = json!("-0");
+    assert!(matches!(parse(&v).unwrap_err(), Error::Integer { .. }));
 }
 
 // ---- Certificates and nulls --------------------------------------------------------------

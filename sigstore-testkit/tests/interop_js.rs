@@ -85,10 +85,8 @@ fn sigstore_js_signs_and_verifies_against_the_testkit() {
 }
 
 /// sigstore-js writes proto3 JSON and omits `logIndex` when it is 0 (the first entry of a
-/// log); sigstore-bundle currently requires the field (`MissingField`). Ignored until the
-/// bundle parser reads an absent int64 as 0.
+/// log); sigstore-bundle reads the absent int64 as 0, the proto3 default.
 #[test]
-#[ignore = "sigstore-bundle rejects a bundle whose tlog entry omits logIndex 0 (proto3 default)"]
 fn sigstore_js_bundle_at_log_index_zero() {
     run_js_interop(false);
 }
