@@ -76,6 +76,14 @@ class Repo:
             "trusted_root.json": b'{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1", "tlogs": []}\n',
             "signing_config.v0.2.json": b'{"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json"}\n',
         }
+        # Callers (sigstore-verify's TUF integration test) may publish real Sigstore trust
+        # files instead of the placeholders: SIGSTORE_TUF_TARGETS_DIR holds files named like
+        # the targets.
+        override = os.environ.get("SIGSTORE_TUF_TARGETS_DIR")
+        if override:
+            for name in list(self.targets_content):
+                with open(os.path.join(override, name), "rb") as f:
+                    self.targets_content[name] = f.read()
         self.deleg_content = {
             "deleg": {"deleg/file.txt": b"delegated target\n"},
             "term": {},

@@ -290,6 +290,10 @@ pub enum TrustRootProblem {
         /// Which element.
         what: String,
     },
+    /// Refreshing the trust material through TUF failed (feature `tuf`).
+    #[cfg(feature = "tuf")]
+    #[error("TUF: {0}")]
+    Tuf(#[source] sigstore_tuf::Error),
 }
 
 /// The field of a log entry body that does not match the bundle.

@@ -8,8 +8,12 @@ mod glue;
 mod parts;
 mod policy;
 mod result;
+#[cfg(feature = "sign")]
+pub mod sign;
 mod tlog_glue;
 mod trust;
+#[cfg(feature = "tuf")]
+pub mod tuf;
 mod verifier;
 
 pub use artifact::{Artifact, MAX_DIGEST_STRING_LEN};
