@@ -1,0 +1,197 @@
+//! `sigstore`: verify, inspect and sign Sigstore bundles from the command line.
+//!
+//! Exit codes: 0 success, 1 verification failed, 2 usage or I/O error.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use sigstore_examples::{
+    artifact_arg, finish, inspect, print_json, read_bundle, Error, PolicyArgs, TrustArgs, EXIT_OK,
+};
+use sigstore_verify::{Policy, VerificationResult};
+
+/// Sign and verify with Sigstore. Exit codes: 0 success, 1 verification failed or refused,
+/// 2 usage or I/O error.
+#[derive(Debug, Parser)]
+#[command(name = "sigstore", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Verify a bundle for an artifact against the signer you expect.
+    Verify(VerifyArgs),
+    /// Verify an in-toto attestation (DSSE bundle) for an artifact, optionally its predicate type.
+    VerifyAttestation(AttestationArgs),
+    /// Print what a bundle contains (signer, times, log entries, timestamps), unverified.
+    Inspect(InspectArgs),
+    /// Show the embedded trusted root, or load one from a file and validate it.
+    TrustRoot(TrustRootArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct VerifyArgs {
+    /// The artifact: a file, or `sha256:<hex>` of it.
+    artifact: String,
+    /// The bundle (default: `<ARTIFACT>.sigstore.json`).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
+    #[command(flatten)]
+    trust: TrustArgs,
+    /// Print the verification result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct AttestationArgs {
+    #[command(flatten)]
+    verify: VerifyArgs,
+    /// The in-toto predicate type the attestation must carry (e.g. https://slsa.dev/provenance/v1).
+    #[arg(long = "type", value_name = "PREDICATE_TYPE")]
+    predicate_type: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+struct InspectArgs {
+    /// The bundle file.
+    bundle: PathBuf,
+    /// Name log URLs from this trust root (default: the embedded production root).
+    #[command(flatten)]
+    trust: TrustArgs,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct TrustRootArgs {
+    #[command(flatten)]
+    trust: TrustArgs,
+    /// JSON output.
+    #[arg(long)]
+    json: bool,
+}
+
+fn bundle_path(args: &VerifyArgs) -> Result<PathBuf, Error> {
+    match &args.bundle {
+        Some(b) => Ok(b.clone()),
+        None if Path::new(&args.artifact).exists() => {
+            Ok(PathBuf::from(format!("{}.sigstore.json", args.artifact)))
+        }
+        None => Err(Error::Usage("--bundle is required when the artifact is a digest")),
+    }
+}
+
+fn verify_with(args: &VerifyArgs, extra: Option<Policy>) -> Result<VerificationResult, Error> {
+    let mut policy = args.policy.to_policy()?;
+    if let Some(extra) = extra {
+        policy = Policy::all_of(vec![policy, extra]).map_err(Error::Setup)?;
+    }
+    let verifier = args.trust.verifier()?;
+    let bundle = read_bundle(&bundle_path(args)?)?;
+    let artifact = artifact_arg(&args.artifact)?;
+    verifier
+        .verify(&bundle, &artifact, &policy)
+        .map_err(Error::Verify)
+}
+
+fn report(result: &VerificationResult, json: bool) -> Result<i32, Error> {
+    if json {
+        print_json(&serde_json::json!({"ok": true, "result": result}))?;
+    } else {
+        println!("OK: {}", result.summary());
+        for t in &result.verified_times {
+            println!(
+                "  verified time {} ({:?})",
+                sigstore_examples::rfc3339(t.time),
+                t.source
+            );
+        }
+        for e in &result.tlog_entries {
+            println!(
+                "  log entry {} in {} ({} {})",
+                e.log_index.map_or("-".to_owned(), |i| i.to_string()),
+                e.log_url,
+                e.kind,
+                e.version
+            );
+        }
+        if let Some(p) = &result.predicate_type {
+            println!("  predicate type {p}");
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn run(cli: Cli) -> Result<i32, Error> {
+    match cli.command {
+        Command::Verify(args) => {
+            let r = verify_with(&args, None)?;
+            report(&r, args.json)
+        }
+        Command::VerifyAttestation(args) => {
+            let extra = args.predicate_type.clone().map(Policy::predicate_type);
+            let r = verify_with(&args.verify, extra)?;
+            if r.statement.is_none() {
+                return Err(Error::Usage(
+                    "the bundle is a message signature, not an attestation; use `sigstore verify`",
+                ));
+            }
+            report(&r, args.verify.json)
+        }
+        Command::Inspect(args) => {
+            let bundle = read_bundle(&args.bundle)?;
+            let root = args.trust.load().ok();
+            let info = inspect::bundle_info(&bundle, root.as_ref());
+            if args.json {
+                print_json(&info)?;
+            } else {
+                print!("{}", inspect::render_bundle(&info));
+            }
+            Ok(EXIT_OK)
+        }
+        Command::TrustRoot(args) => {
+            let root = args.trust.load()?;
+            let info = inspect::root_info(&root);
+            let verifier = sigstore_verify::Verifier::builder(root)
+                .build()
+                .map_err(|e| Error::Verify(e))?;
+            if args.json {
+                print_json(&serde_json::json!({
+                    "source": args.trust.describe(),
+                    "valid": true,
+                    "usable_logs": verifier.trusted_log_count(),
+                    "skipped_logs": verifier.skipped_log_count(),
+                    "root": info,
+                }))?;
+            } else {
+                println!("source: {}", args.trust.describe());
+                print!("{}", inspect::render_root(&info));
+                println!(
+                    "valid: {} usable transparency log key(s), {} skipped",
+                    verifier.trusted_log_count(),
+                    verifier.skipped_log_count()
+                );
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let json = match &cli.command {
+        Command::Verify(a) => a.json,
+        Command::VerifyAttestation(a) => a.verify.json,
+        Command::Inspect(a) => a.json,
+        Command::TrustRoot(a) => a.json,
+    };
+    let code = finish(run(cli), "sigstore", json);
+    std::process::exit(code);
+}

@@ -1,3 +1,0 @@
-//! examples (under construction).
-#![forbid(unsafe_code)]
-fn main() {}
