@@ -588,7 +588,10 @@ impl SigningContext {
                 sigstore_fulcio::Error::CertificateKeyMismatch,
             ));
         }
-        let chain = verify_chain(leaf, &self.trust.cas, &[now], KeyPurpose::CodeSigning)
+        // Checked at the time the certificate arrived: Fulcio's notBefore is its issuance
+        // time, which may be later than the start of this signature.
+        let issued_at = self.now.unwrap_or_else(sigstore_oidc::unix_now).max(now);
+        let chain = verify_chain(leaf, &self.trust.cas, &[issued_at], KeyPurpose::CodeSigning)
             .map_err(SignError::CertificateChain)?;
         verify_scts(&chain, &self.trust.ct_logs, 1).map_err(SignError::CertificateSct)?;
         let identity = CertificateIdentity::from_verified_chain(&chain)
