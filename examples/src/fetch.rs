@@ -194,10 +194,22 @@ mod tests {
 
     #[test]
     fn url_rules() {
-        assert!(matches!(classify("https://example.com/a"), Ok(Source::Http(_))));
-        assert!(matches!(classify("http://127.0.0.1:8080/a"), Ok(Source::Http(_))));
-        assert!(matches!(classify("http://[::1]:8080/a"), Ok(Source::Http(_))));
-        assert!(matches!(classify("http://localhost/a"), Ok(Source::Http(_))));
+        assert!(matches!(
+            classify("https://example.com/a"),
+            Ok(Source::Http(_))
+        ));
+        assert!(matches!(
+            classify("http://127.0.0.1:8080/a"),
+            Ok(Source::Http(_))
+        ));
+        assert!(matches!(
+            classify("http://[::1]:8080/a"),
+            Ok(Source::Http(_))
+        ));
+        assert!(matches!(
+            classify("http://localhost/a"),
+            Ok(Source::Http(_))
+        ));
         assert!(matches!(
             classify("http://example.com/a"),
             Err(Error::UrlRefused { .. })
@@ -218,7 +230,10 @@ mod tests {
             classify("file:///tmp/x").unwrap(),
             Source::File(PathBuf::from("/tmp/x"))
         );
-        assert_eq!(classify("x.txt").unwrap(), Source::File(PathBuf::from("x.txt")));
+        assert_eq!(
+            classify("x.txt").unwrap(),
+            Source::File(PathBuf::from("x.txt"))
+        );
     }
 
     #[test]
@@ -239,7 +254,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(file_name_of("https://h/a/b.tar.gz?x=1").as_deref(), Some("b.tar.gz"));
+        assert_eq!(
+            file_name_of("https://h/a/b.tar.gz?x=1").as_deref(),
+            Some("b.tar.gz")
+        );
         assert_eq!(file_name_of("https://h/a/"), None);
     }
 

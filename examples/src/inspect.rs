@@ -209,7 +209,10 @@ pub fn bundle_info(bundle: &Bundle, root: Option<&TrustedRoot>) -> BundleInfo {
 pub fn render_bundle(info: &BundleInfo) -> String {
     let mut out = String::new();
     let mut line = |k: &str, v: &str| out.push_str(&format!("{k:<18} {v}\n"));
-    line("(unverified)", "a dump of what the bundle claims; use `sigstore verify` to check it");
+    line(
+        "(unverified)",
+        "a dump of what the bundle claims; use `sigstore verify` to check it",
+    );
     line("media type", &info.media_type);
     line("content", info.content);
     if let Some(d) = &info.message_digest {
@@ -248,7 +251,10 @@ pub fn render_bundle(info: &BundleInfo) -> String {
         line(&format!("  {k}"), v);
     }
     for (i, e) in info.tlog_entries.iter().enumerate() {
-        line(&format!("log entry {i}"), &format!("index {} ({})", e.log_index, e.kind));
+        line(
+            &format!("log entry {i}"),
+            &format!("index {} ({})", e.log_index, e.kind),
+        );
         line("  log", e.log_url.as_deref().unwrap_or(&e.log_id));
         if let Some(t) = &e.integrated_time {
             line("  integrated", t);
@@ -264,7 +270,10 @@ pub fn render_bundle(info: &BundleInfo) -> String {
             line("  checkpoint", o);
         }
     }
-    line("timestamps", &format!("{} RFC 3161", info.rfc3161_timestamps));
+    line(
+        "timestamps",
+        &format!("{} RFC 3161", info.rfc3161_timestamps),
+    );
     out
 }
 

@@ -17,13 +17,14 @@
 pub mod fetch;
 pub mod inspect;
 pub mod monitor;
+pub mod sign;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sigstore_verify::{
-    oid, Artifact, HashAlgorithm, Issuer, ManagedKey, Matcher, Policy, San, TrustedRoot,
-    Verifier, VerifyError,
+    oid, Artifact, HashAlgorithm, Issuer, ManagedKey, Matcher, Policy, San, TrustedRoot, Verifier,
+    VerifyError,
 };
 
 /// Success.
@@ -116,6 +117,9 @@ pub enum Error {
         /// The cause.
         source: serde_json::Error,
     },
+    /// Signing failed (no bundle was written).
+    #[error("signing failed: {0}")]
+    Sign(sigstore_verify::sign::SignError),
     /// A child program could not be started.
     #[error("exec {program}: {source}")]
     Exec {
@@ -132,6 +136,17 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Verify(_) | Error::Alert(_) | Error::UrlRefused { .. } => EXIT_FAILURE,
+            // Configuration, token and I/O problems are usage errors; a service that
+            // misbehaves or a bundle that does not verify after signing is a refusal.
+            Error::Sign(e) => {
+                use sigstore_verify::sign::SignError as S;
+                match e {
+                    S::Config(_) | S::Token(_) | S::Key(_) | S::Io { .. } | S::Statement(_) => {
+                        EXIT_USAGE
+                    }
+                    _ => EXIT_FAILURE,
+                }
+            }
             _ => EXIT_USAGE,
         }
     }
@@ -290,7 +305,9 @@ impl TrustArgs {
 
     /// A verifier over the selected root.
     pub fn verifier(&self) -> Result<Verifier, Error> {
-        Verifier::builder(self.load()?).build().map_err(Error::Setup)
+        Verifier::builder(self.load()?)
+            .build()
+            .map_err(Error::Setup)
     }
 }
 
@@ -303,8 +320,12 @@ pub struct PolicyArgs {
     #[arg(long, visible_alias = "cert-identity", value_name = "IDENTITY")]
     pub certificate_identity: Option<String>,
     /// The signer's identity as a regular expression (fully anchored).
-    #[arg(long, visible_alias = "cert-identity-regexp", value_name = "REGEX",
-          conflicts_with = "certificate_identity")]
+    #[arg(
+        long,
+        visible_alias = "cert-identity-regexp",
+        value_name = "REGEX",
+        conflicts_with = "certificate_identity"
+    )]
     pub certificate_identity_regexp: Option<String>,
     /// The OIDC issuer of the signer's identity, exactly.
     #[arg(long, visible_alias = "cert-oidc-issuer", value_name = "URL")]
@@ -415,12 +436,18 @@ impl PolicyArgs {
                 oid::GITHUB_WORKFLOW_TRIGGER,
                 &self.certificate_github_workflow_trigger,
             ),
-            (oid::GITHUB_WORKFLOW_SHA, &self.certificate_github_workflow_sha),
+            (
+                oid::GITHUB_WORKFLOW_SHA,
+                &self.certificate_github_workflow_sha,
+            ),
             (
                 oid::GITHUB_WORKFLOW_NAME,
                 &self.certificate_github_workflow_name,
             ),
-            (oid::GITHUB_WORKFLOW_REF, &self.certificate_github_workflow_ref),
+            (
+                oid::GITHUB_WORKFLOW_REF,
+                &self.certificate_github_workflow_ref,
+            ),
         ];
         for (o, v) in typed {
             if let Some(v) = v {

@@ -15,7 +15,9 @@ use sigstore_fulcio::{Certificate, CertificateIdentity};
 use sigstore_tlog::client::{ClientConfig, RekorV1Client, RekorV2Client, TILE_WIDTH};
 use sigstore_tlog::merkle::{leaf_hash, verify_consistency, verify_inclusion, Hash};
 use sigstore_tlog::note::key_name_from_base_url;
-use sigstore_tlog::{verify_checkpoint, EntryBody, ExpectedOrigin, LogKey, Material, VerifiedCheckpoint};
+use sigstore_tlog::{
+    verify_checkpoint, EntryBody, ExpectedOrigin, LogKey, Material, VerifiedCheckpoint,
+};
 
 use crate::Error;
 
@@ -243,8 +245,12 @@ impl Monitor {
     }
 
     fn verify_note(&self, note: &str) -> Result<VerifiedCheckpoint, Error> {
-        verify_checkpoint(note, &self.target.origin, &self.target.keys, None)
-            .map_err(|e| alert(format!("checkpoint from {} does not verify: {e}", self.target.url)))
+        verify_checkpoint(note, &self.target.origin, &self.target.keys, None).map_err(|e| {
+            alert(format!(
+                "checkpoint from {} does not verify: {e}",
+                self.target.url
+            ))
+        })
     }
 
     /// Fetch and verify the latest checkpoint.
@@ -300,7 +306,11 @@ impl Monitor {
     /// One poll: verify the latest checkpoint against `state` (fork / rollback detection),
     /// scan new entries, and return the new state (to be saved) with a report. On an alert
     /// the error is [`Error::Alert`] and the caller must keep the old state.
-    pub fn poll(&self, state: Option<&State>, from_index: Option<u64>) -> Result<(State, PollReport), Error> {
+    pub fn poll(
+        &self,
+        state: Option<&State>,
+        from_index: Option<u64>,
+    ) -> Result<(State, PollReport), Error> {
         let (cp, note) = self.latest()?;
         let new_size = cp.tree_size();
         let new_root = *cp.root_hash();
@@ -434,9 +444,10 @@ impl Monitor {
                             *pcp.root_hash()
                         }
                     };
-                    verify_inclusion(pindex, psize, &leaf_hash(&e.body), &p.hashes, &proot).map_err(
-                        |err| alert(format!("entry {i} is not in the verified tree: {err}")),
-                    )?;
+                    verify_inclusion(pindex, psize, &leaf_hash(&e.body), &p.hashes, &proot)
+                        .map_err(|err| {
+                            alert(format!("entry {i} is not in the verified tree: {err}"))
+                        })?;
                     self.check_entry(i, &e.body, matches, unparsed);
                 }
             }

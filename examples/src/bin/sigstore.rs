@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
+use sigstore_examples::sign::SignArgs;
 use sigstore_examples::{
     artifact_arg, finish, inspect, print_json, read_bundle, Error, PolicyArgs, TrustArgs, EXIT_OK,
 };
@@ -22,6 +23,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Sign a file (keyless with an OIDC identity, or with --key) into a Sigstore bundle.
+    Sign(SignCmd),
+    /// Sign an in-toto attestation: a statement file, or a predicate about an artifact.
+    Attest(AttestCmd),
     /// Verify a bundle for an artifact against the signer you expect.
     Verify(VerifyArgs),
     /// Verify an in-toto attestation (DSSE bundle) for an artifact, optionally its predicate type.
@@ -58,6 +63,32 @@ struct AttestationArgs {
 }
 
 #[derive(Debug, clap::Args)]
+struct SignCmd {
+    /// The file to sign.
+    artifact: PathBuf,
+    #[command(flatten)]
+    sign: SignArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct AttestCmd {
+    /// The artifact the attestation is about (with --predicate and --type).
+    #[arg(required_unless_present = "statement")]
+    artifact: Option<PathBuf>,
+    /// A complete in-toto statement to sign as is.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["artifact", "predicate"])]
+    statement: Option<PathBuf>,
+    /// The predicate (JSON) for a statement built about ARTIFACT.
+    #[arg(long, value_name = "FILE", requires = "predicate_type")]
+    predicate: Option<PathBuf>,
+    /// The predicate type URI, e.g. https://slsa.dev/provenance/v1.
+    #[arg(long = "type", visible_alias = "predicate-type", value_name = "URI")]
+    predicate_type: Option<String>,
+    #[command(flatten)]
+    sign: SignArgs,
+}
+
+#[derive(Debug, clap::Args)]
 struct InspectArgs {
     /// The bundle file.
     bundle: PathBuf,
@@ -84,7 +115,9 @@ fn bundle_path(args: &VerifyArgs) -> Result<PathBuf, Error> {
         None if Path::new(&args.artifact).exists() => {
             Ok(PathBuf::from(format!("{}.sigstore.json", args.artifact)))
         }
-        None => Err(Error::Usage("--bundle is required when the artifact is a digest")),
+        None => Err(Error::Usage(
+            "--bundle is required when the artifact is a digest",
+        )),
     }
 }
 
@@ -131,6 +164,44 @@ fn report(result: &VerificationResult, json: bool) -> Result<i32, Error> {
 
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
+        Command::Sign(c) => {
+            let out = c.sign.output_for(&c.artifact)?;
+            let ctx = c.sign.context()?;
+            eprintln!("sigstore: signing {}", c.artifact.display());
+            let signed = ctx.sign_file(&c.artifact).map_err(Error::Sign)?;
+            c.sign.finish(&signed, &out)?;
+            Ok(EXIT_OK)
+        }
+        Command::Attest(c) => {
+            let (statement, input) = match (&c.statement, &c.artifact) {
+                (Some(st), _) => (
+                    sigstore_examples::read_limited(st, sigstore_examples::MAX_SMALL_FILE_BYTES)?,
+                    st.clone(),
+                ),
+                (None, Some(a)) => {
+                    let (Some(p), Some(t)) = (&c.predicate, &c.predicate_type) else {
+                        return Err(Error::Usage(
+                            "attest ARTIFACT needs --predicate FILE and --type URI (or use --statement)",
+                        ));
+                    };
+                    let pred = sigstore_examples::read_limited(
+                        p,
+                        sigstore_examples::MAX_SMALL_FILE_BYTES,
+                    )?;
+                    (
+                        sigstore_examples::sign::statement_for(a, t, &pred)?,
+                        a.clone(),
+                    )
+                }
+                (None, None) => return Err(Error::Usage("give ARTIFACT or --statement")),
+            };
+            let out = c.sign.output_for(&input)?;
+            let ctx = c.sign.context()?;
+            eprintln!("sigstore: signing an attestation about {}", input.display());
+            let signed = ctx.sign_statement(&statement).map_err(Error::Sign)?;
+            c.sign.finish(&signed, &out)?;
+            Ok(EXIT_OK)
+        }
         Command::Verify(args) => {
             let r = verify_with(&args, None)?;
             report(&r, args.json)
@@ -187,6 +258,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
 fn main() {
     let cli = Cli::parse();
     let json = match &cli.command {
+        Command::Sign(a) => a.sign.json,
+        Command::Attest(a) => a.sign.json,
         Command::Verify(a) => a.json,
         Command::VerifyAttestation(a) => a.verify.json,
         Command::Inspect(a) => a.json,
