@@ -19,7 +19,7 @@ use sigstore_verify::{ConsensusPolicy, Issuer, ManagedKey, Policy, San, Signer};
 /// however many bundles it signed. Exit codes: 0 consensus reached, 1 not reached,
 /// 2 usage or I/O error.
 #[derive(Debug, Parser)]
-#[command(name = "consensus", version, about, long_about = None)]
+#[command(name = "consensus", version)]
 struct Cli {
     /// The artifact: a file, or `sha256:<hex>` of it.
     artifact: String,

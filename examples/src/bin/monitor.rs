@@ -22,7 +22,7 @@ const INTERVAL_BOUNDS: (u64, u64) = (1, 86_400);
 /// alert on a fork or rollback, and report new entries whose certificate identity matches a
 /// watch list. Exit codes: 0 no alert, 1 ALERT, 2 usage, I/O or network error.
 #[derive(Debug, Parser)]
-#[command(name = "monitor", version, about, long_about = None)]
+#[command(name = "monitor", version)]
 struct Cli {
     /// The log's base URL as the trusted root lists it (e.g. https://rekor.sigstore.dev).
     #[arg(long, value_name = "URL")]

@@ -22,7 +22,7 @@ use sigstore_examples::{
 /// file:// or a local path. Exit codes: 0 ok (with --exec: the program's status),
 /// 1 verification failed or refused, 2 usage, I/O or network error.
 #[derive(Debug, Parser)]
-#[command(name = "sget", version, about, long_about = None)]
+#[command(name = "sget", version)]
 struct Cli {
     /// The artifact's URL.
     url: String,

@@ -15,7 +15,7 @@ use sigstore_verify::{Policy, VerificationResult};
 /// Sign and verify with Sigstore. Exit codes: 0 success, 1 verification failed or refused,
 /// 2 usage or I/O error.
 #[derive(Debug, Parser)]
-#[command(name = "sigstore", version, about, long_about = None)]
+#[command(name = "sigstore", version)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
