@@ -5,12 +5,15 @@
 //! conformance verify-bundle [--staging] --bundle B \
 //!     (--certificate-identity ID --certificate-oidc-issuer URL | --key PUB.pem) \
 //!     [--trusted-root TR.json] FILE_OR_DIGEST
-//! conformance sign-bundle ...        (not yet supported: exits 2)
+//! conformance sign-bundle [--staging] [--in-toto] --identity-token TOKEN --bundle OUT \
+//!     [--trusted-root TR.json] [--signing-config SC.json] FILE
 //! ```
 //!
 //! Exit status 0 means the bundle verified; any failure prints one line to stderr naming the
 //! error kind and the reason, and exits 1 (usage errors exit 2).
 #![forbid(unsafe_code)]
+
+mod sign;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -161,8 +164,23 @@ fn main() -> ExitCode {
             }
         }
         "sign-bundle" => {
-            eprintln!("sign-bundle: not yet supported");
-            ExitCode::from(2)
+            let parsed = match sign::parse_sign_args(rest) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("error: {e}\n{}", sign::USAGE);
+                    return ExitCode::from(2);
+                }
+            };
+            match sign::sign_bundle(&parsed) {
+                Ok(summary) => {
+                    println!("OK: {summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("signing failed: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         other => {
             eprintln!("unknown command {other}");

@@ -42,15 +42,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sigstore_bundle::{
-    Bundle, BundleContent, BundleMediaType, ClientTrustConfig, DsseSignature, Envelope,
-    InclusionPromise, InclusionProof, KindVersion, MessageDigest, MessageSignature, Service,
-    SigningConfig, Statement, TimestampVerificationData, TransparencyLogEntry,
-    VerificationMaterial, VerificationMaterialContent,
+    Bundle, BundleContent, BundleMediaType, DsseSignature, Envelope, InclusionPromise,
+    InclusionProof, KindVersion, MessageDigest, MessageSignature, Statement,
+    TimestampVerificationData, TransparencyLogEntry, VerificationMaterial,
+    VerificationMaterialContent,
 };
 use sigstore_crypto::{Digest, HashAlgorithm, Hasher, Signer};
 use sigstore_fulcio::client::{FulcioClient, ProofKind};
 use sigstore_fulcio::{verify_chain, verify_scts, CertificateIdentity, KeyPurpose};
-use sigstore_oidc::{IdentityToken, TokenSource};
+use sigstore_oidc::TokenSource;
 use sigstore_timestamp::client::TsaClient;
 use sigstore_tlog::client::{ClientConfig, RekorV1Client, RekorV2Client};
 use sigstore_tlog::entry::{DsseRef, HashValue};
@@ -65,6 +65,11 @@ use crate::{
 pub use config::{SUPPORTED_CA_VERSIONS, SUPPORTED_REKOR_VERSIONS, SUPPORTED_TSA_VERSIONS};
 pub use error::{ConfigProblem, ServiceKind, SignError};
 pub use write::write_atomic;
+
+/// The signing configuration types, re-exported for convenience.
+pub use sigstore_bundle::{ClientTrustConfig, Service, SigningConfig};
+/// The identity token type, re-exported for convenience.
+pub use sigstore_oidc::IdentityToken;
 
 /// Largest content a caller-supplied key signs from a reader or file: such keys sign whole
 /// messages (no prehash interface), so the content is buffered. The default ephemeral key
