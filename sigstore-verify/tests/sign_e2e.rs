@@ -16,7 +16,7 @@ use std::sync::Arc;
 use sign_support::*;
 use sigstore_bundle::{Bundle, BundleContent, VerificationMaterialContent};
 use sigstore_crypto::{KeySigner, Signer};
-use sigstore_verify::sign::{ConfigProblem, SignError, SigningContext};
+use sigstore_verify::sign::{ConfigProblem, RekorV2DsseEntry, SignError, SigningContext};
 use sigstore_verify::{Artifact, HashAlgorithm, Issuer, ManagedKey, Policy, San, Verifier};
 
 const STATEMENT: &str = r#"{"_type": "https://in-toto.io/Statement/v1",
@@ -109,7 +109,8 @@ fn message_and_dsse_on_rekor_v1_and_v2_with_and_without_tsa() {
         assert_eq!(env.payload, statement.as_bytes());
         assert_eq!(env.payload_type, "application/vnd.in-toto+json");
         let kind = &signed.bundle.verification_material.tlog_entries[0].kind_version;
-        assert_eq!(kind.kind, "dsse");
+        // Rekor v2 records DSSE as a hashedrekord over the PAE (by default).
+        assert_eq!(kind.kind, if rekor == 1 { "dsse" } else { "hashedrekord" });
         let json = signed.to_json();
         let reparsed = Bundle::from_json(&json).unwrap();
         let BundleContent::DsseEnvelope(env) = &reparsed.content else {
@@ -155,6 +156,25 @@ fn highest_rekor_version_is_preferred_and_can_be_forced() {
             .unwrap_err(),
         SignError::Config(ConfigProblem::UnsupportedRekorVersion(3))
     ));
+}
+
+#[test]
+fn rekor_v2_dsse_entries_on_request() {
+    let vs = start();
+    let ctx = builder(&vs, &[2], true)
+        .rekor_v2_dsse_entry(RekorV2DsseEntry::Dsse)
+        .build()
+        .unwrap();
+    let content = b"dsse 0.0.2".to_vec();
+    let signed = ctx
+        .sign_statement(statement_for(&content).as_bytes())
+        .unwrap();
+    let kind = &signed.bundle.verification_material.tlog_entries[0].kind_version;
+    assert_eq!(
+        (kind.kind.as_str(), kind.version.as_str()),
+        ("dsse", "0.0.2")
+    );
+    verify(&vs, &signed.to_json(), Artifact::bytes(content));
 }
 
 #[test]

@@ -14,9 +14,10 @@
 //!    envelope whose payload is the statement's exact bytes);
 //! 3. timestamps the signature at each selected TSA (response checked for our imprint and
 //!    nonce, token verified against the trusted root);
-//! 4. submits it to each selected Rekor (v1: hashedrekord / dsse 0.0.1; v2: hashedrekord /
-//!    dsse 0.0.2, which requires a TSA), checks that the logged body is the submission and
-//!    that the log is trusted;
+//! 4. submits it to each selected Rekor (v1: hashedrekord / dsse 0.0.1; v2, which requires a
+//!    TSA: hashedrekord 0.0.2, for DSSE over the envelope's PAE as Rekor v2 specifies, or
+//!    dsse 0.0.2 on request, see [`RekorV2DsseEntry`]), checks that the logged body is the
+//!    submission and that the log is trusted;
 //! 5. assembles the bundle and runs the [`Verifier`] on it with a policy built from the
 //!    token's identity and issuer (or the key), which checks the SETs, inclusion proofs,
 //!    checkpoints, timestamps, chain and signature again, offline.
@@ -79,6 +80,19 @@ pub const MAX_BUFFERED_CONTENT_BYTES: u64 = 256 * 1024 * 1024;
 /// Default deadline of each service call (retries included).
 pub const DEFAULT_SERVICE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How a DSSE envelope is recorded in a Rekor v2 log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RekorV2DsseEntry {
+    /// A `hashedrekord` 0.0.2 entry whose digest is SHA-256 of the envelope's PAE and whose
+    /// signature is the envelope's: what Rekor v2 specifies and what sigstore-python writes
+    /// and verifies (the default).
+    #[default]
+    HashedRekordOverPae,
+    /// A `dsse` 0.0.2 entry (payload hash and signatures), for logs that still accept it.
+    Dsse,
+}
+
 /// The audience identity tokens must carry.
 pub const SIGSTORE_AUDIENCE: &str = sigstore_oidc::DEFAULT_AUDIENCE;
 
@@ -95,6 +109,7 @@ pub struct SigningContextBuilder {
     token: TokenSupply,
     key: Option<Arc<dyn Signer>>,
     rekor_version: Option<u32>,
+    v2_dsse: RekorV2DsseEntry,
     audience: String,
     expected_identity: Option<String>,
     timeout: Duration,
@@ -135,6 +150,13 @@ impl SigningContextBuilder {
     /// Use only Rekor services of this major API version (1 or 2) instead of the highest.
     pub fn rekor_version(mut self, version: u32) -> Self {
         self.rekor_version = Some(version);
+        self
+    }
+
+    /// How DSSE envelopes are recorded in Rekor v2 logs (default
+    /// [`RekorV2DsseEntry::HashedRekordOverPae`]).
+    pub fn rekor_v2_dsse_entry(mut self, kind: RekorV2DsseEntry) -> Self {
+        self.v2_dsse = kind;
         self
     }
 
@@ -224,6 +246,7 @@ impl SigningContextBuilder {
             tsa,
             token: self.token,
             key: self.key,
+            v2_dsse: self.v2_dsse,
             audience: self.audience,
             expected_identity: self.expected_identity,
             timeout: self.timeout,
@@ -273,6 +296,7 @@ pub struct SigningContext {
     tsa: Vec<Service>,
     token: TokenSupply,
     key: Option<Arc<dyn Signer>>,
+    v2_dsse: RekorV2DsseEntry,
     audience: String,
     expected_identity: Option<String>,
     timeout: Duration,
@@ -302,6 +326,7 @@ impl SigningContext {
             token: TokenSupply::None,
             key: None,
             rekor_version: None,
+            v2_dsse: RekorV2DsseEntry::default(),
             audience: SIGSTORE_AUDIENCE.to_owned(),
             expected_identity: None,
             timeout: DEFAULT_SERVICE_TIMEOUT,
@@ -634,7 +659,25 @@ impl SigningContext {
             ..ClientConfig::default()
         };
         let signatures = [signature.to_vec()];
+        let pae_digest;
         let (expected_content, request) = match (content, log.major_api_version) {
+            (Content::Statement { payload, .. }, 2)
+                if self.v2_dsse == RekorV2DsseEntry::HashedRekordOverPae =>
+            {
+                pae_digest = HashAlgorithm::Sha256
+                    .hash(&sigstore_bundle::pae(IN_TOTO_PAYLOAD_TYPE, payload));
+                let r = EntryBody::hashedrekord_v002_request(
+                    pae_digest.as_bytes(),
+                    signature,
+                    material,
+                    signer.key_details(),
+                );
+                let c = ExpectedContent::Digest {
+                    algorithm: HashAlgorithm::Sha256,
+                    digest: pae_digest.as_bytes(),
+                };
+                (c, r)
+            }
             (Content::Message { digest, .. }, v) => {
                 let c = ExpectedContent::Digest {
                     algorithm: digest.algorithm(),
