@@ -40,6 +40,32 @@ pub const MAX_BUNDLE_FILE_BYTES: u64 = sigstore_bundle::MAX_BUNDLE_BYTES as u64;
 /// Largest public-key or trusted-root file read.
 pub const MAX_SMALL_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// What the monitor caught a log doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub enum AlertKind {
+    /// Two views of the log that are not one append-only history.
+    Fork,
+    /// The log shows a smaller tree than one already verified.
+    Rollback,
+    /// A checkpoint whose signature or origin does not verify, or that disagrees with the
+    /// log's own metadata.
+    BadCheckpoint,
+    /// An entry the log serves that is not in the verified tree.
+    BadEntry,
+}
+
+impl std::fmt::Display for AlertKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AlertKind::Fork => "FORK",
+            AlertKind::Rollback => "ROLLBACK",
+            AlertKind::BadCheckpoint => "BAD CHECKPOINT",
+            AlertKind::BadEntry => "BAD ENTRY",
+        })
+    }
+}
+
 /// Errors of the example programs. [`Error::exit_code`] maps each to the documented status.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -107,8 +133,13 @@ pub enum Error {
     #[error("transparency log: {0}")]
     Tlog(sigstore_tlog::Error),
     /// The monitor found the log misbehaving (fork, rollback, bad signature or proof).
-    #[error("ALERT: {0}")]
-    Alert(String),
+    #[error("ALERT: {kind}: {detail}")]
+    Alert {
+        /// What kind of misbehavior.
+        kind: AlertKind,
+        /// The sizes, roots and indexes involved.
+        detail: String,
+    },
     /// JSON (de)serialization of program state failed.
     #[error("{what}: {source}")]
     Json {
@@ -135,7 +166,7 @@ impl Error {
     /// and alerts, [`EXIT_USAGE`] for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Verify(_) | Error::Alert(_) | Error::UrlRefused { .. } => EXIT_FAILURE,
+            Error::Verify(_) | Error::Alert { .. } | Error::UrlRefused { .. } => EXIT_FAILURE,
             // Configuration, token and I/O problems are usage errors; a service that
             // misbehaves or a bundle that does not verify after signing is a refusal.
             Error::Sign(e) => {
@@ -566,7 +597,7 @@ pub fn print_json(v: &impl serde::Serialize) -> Result<(), Error> {
 pub fn error_json(e: &Error) -> serde_json::Value {
     let kind = match e {
         Error::Verify(v) | Error::Setup(v) => format!("{:?}", v.kind()),
-        Error::Alert(_) => "Alert".to_owned(),
+        Error::Alert { kind, .. } => format!("Alert{kind:?}"),
         Error::UrlRefused { .. } => "UrlRefused".to_owned(),
         Error::Usage(_) | Error::BadValue { .. } => "Usage".to_owned(),
         _ => "Io".to_owned(),
@@ -586,5 +617,129 @@ pub fn finish(result: Result<i32, Error>, program: &str, json: bool) -> i32 {
             eprintln!("{program}: {e}");
             e.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!(
+            "sigstore-examples-unit-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn read_limited_enforces_the_cap() {
+        let d = scratch("limit");
+        let f = d.join("f");
+        std::fs::write(&f, vec![b'x'; 11]).unwrap();
+        assert!(matches!(
+            read_limited(&f, 10),
+            Err(Error::TooLarge { limit: 10, .. })
+        ));
+        assert_eq!(read_limited(&f, 11).unwrap().len(), 11);
+        assert!(matches!(
+            read_limited(&d.join("missing"), 10),
+            Err(Error::Io { .. })
+        ));
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn temp_files_vanish_unless_persisted_and_writes_are_atomic() {
+        let d = scratch("tmp");
+        {
+            let t = TempFile::create(&d, "a").unwrap();
+            assert!(t.path().exists());
+        }
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
+        let t = TempFile::create(&d, "b").unwrap();
+        t.persist(&d.join("b")).unwrap();
+        assert!(d.join("b").exists());
+        write_atomic(&d.join("state.json"), b"one").unwrap();
+        write_atomic(&d.join("state.json"), b"two").unwrap();
+        assert_eq!(std::fs::read(d.join("state.json")).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 2);
+        let _ = std::fs::remove_dir_all(d);
+    }
+
+    #[test]
+    fn times_parse() {
+        assert_eq!(parse_time("t", "0").unwrap(), 0);
+        assert_eq!(parse_time("t", "2024-03-19").unwrap(), 1_710_806_400);
+        assert_eq!(
+            parse_time("t", "2024-03-19T17:26:26Z").unwrap(),
+            1_710_869_186
+        );
+        assert!(matches!(
+            parse_time("t", "yesterday"),
+            Err(Error::BadValue { flag: "t", .. })
+        ));
+        assert_eq!(rfc3339(1_710_869_186), "2024-03-19T17:26:26Z");
+    }
+
+    #[test]
+    fn policy_flags() {
+        let none = PolicyArgs::default();
+        assert!(none.is_empty());
+        assert!(matches!(none.to_policy(), Err(Error::Usage(_))));
+        let no_issuer = PolicyArgs {
+            certificate_identity: Some("a@b".into()),
+            ..Default::default()
+        };
+        assert!(matches!(no_issuer.to_policy(), Err(Error::Usage(_))));
+        let bad_ext = PolicyArgs {
+            certificate_identity: Some("a@b".into()),
+            certificate_oidc_issuer: Some("https://i".into()),
+            certificate_extension: vec!["no-equals-sign".into()],
+            ..Default::default()
+        };
+        assert!(matches!(
+            bad_ext.to_policy(),
+            Err(Error::BadValue {
+                flag: "--certificate-extension",
+                ..
+            })
+        ));
+        let ok = PolicyArgs {
+            certificate_identity_regexp: Some(".*@example\\.com".into()),
+            certificate_oidc_issuer: Some("https://i".into()),
+            certificate_github_workflow_repository: Some("o/r".into()),
+            ..Default::default()
+        };
+        assert!(ok.to_policy().unwrap().constrains_signer());
+    }
+
+    #[test]
+    fn exit_codes() {
+        assert_eq!(Error::Usage("x").exit_code(), EXIT_USAGE);
+        assert_eq!(
+            Error::Alert {
+                kind: AlertKind::Fork,
+                detail: String::new()
+            }
+            .exit_code(),
+            EXIT_FAILURE
+        );
+        assert_eq!(
+            Error::UrlRefused {
+                url: String::new(),
+                reason: "r"
+            }
+            .exit_code(),
+            EXIT_FAILURE
+        );
+        assert!(Error::Alert {
+            kind: AlertKind::Rollback,
+            detail: "size 3 < 5".into()
+        }
+        .to_string()
+        .starts_with("ALERT: ROLLBACK: "));
     }
 }

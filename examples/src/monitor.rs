@@ -19,7 +19,7 @@ use sigstore_tlog::{
     verify_checkpoint, EntryBody, ExpectedOrigin, LogKey, Material, VerifiedCheckpoint,
 };
 
-use crate::Error;
+use crate::{AlertKind, Error};
 
 /// Default most entries scanned per poll (the rest are scanned by later polls).
 pub const DEFAULT_MAX_ENTRIES_PER_POLL: u64 = 1000;
@@ -198,8 +198,8 @@ pub struct Monitor {
     max_entries: u64,
 }
 
-fn alert(msg: String) -> Error {
-    Error::Alert(msg)
+fn alert(kind: AlertKind, detail: String) -> Error {
+    Error::Alert { kind, detail }
 }
 
 fn now() -> i64 {
@@ -246,10 +246,10 @@ impl Monitor {
 
     fn verify_note(&self, note: &str) -> Result<VerifiedCheckpoint, Error> {
         verify_checkpoint(note, &self.target.origin, &self.target.keys, None).map_err(|e| {
-            alert(format!(
-                "checkpoint from {} does not verify: {e}",
-                self.target.url
-            ))
+            alert(
+                AlertKind::BadCheckpoint,
+                format!("checkpoint from {} does not verify: {e}", self.target.url),
+            )
         })
     }
 
@@ -262,7 +262,7 @@ impl Monitor {
                 if u64::try_from(info.tree_size).ok() != Some(cp.tree_size())
                     || &info.root_hash != cp.root_hash()
                 {
-                    return Err(alert(format!(
+                    return Err(alert(AlertKind::BadCheckpoint, format!(
                         "log info (size {}, root {}) disagrees with its signed tree head (size {}, root {})",
                         info.tree_size,
                         hex::encode(info.root_hash),
@@ -284,8 +284,8 @@ impl Monitor {
             Client::V1(c) => {
                 let p = c.consistency_proof(size1, size2).map_err(Error::Tlog)?;
                 if &p.root_hash != root2 {
-                    return Err(alert(format!(
-                        "FORK: the log's consistency proof answers with root {} for size {size2}, but its checkpoint says {}",
+                    return Err(alert(AlertKind::Fork, format!(
+                        "the log's consistency proof answers with root {} for size {size2}, but its checkpoint says {}",
                         hex::encode(p.root_hash),
                         hex::encode(root2)
                     )));
@@ -295,8 +295,8 @@ impl Monitor {
             Client::V2(c) => c.consistency_proof(size1, size2).map_err(Error::Tlog)?,
         };
         verify_consistency(size1, size2, &proof, root1, root2).map_err(|e| {
-            alert(format!(
-                "FORK: checkpoint of size {size2} (root {}) is not an append-only extension of the verified checkpoint of size {size1} (root {}): {e}",
+            alert(AlertKind::Fork, format!(
+                "checkpoint of size {size2} (root {}) is not an append-only extension of the verified checkpoint of size {size1} (root {}): {e}",
                 hex::encode(root2),
                 hex::encode(root1)
             ))
@@ -323,18 +323,24 @@ impl Monitor {
             }
             let old_root = old.root()?;
             if new_size < old.tree_size {
-                return Err(alert(format!(
-                    "ROLLBACK: the log now presents size {new_size}, smaller than the verified size {}",
-                    old.tree_size
-                )));
+                return Err(alert(
+                    AlertKind::Rollback,
+                    format!(
+                        "the log now presents size {new_size}, smaller than the verified size {}",
+                        old.tree_size
+                    ),
+                ));
             }
             if new_size == old.tree_size {
                 if new_root != old_root {
-                    return Err(alert(format!(
-                        "FORK: two different roots for size {new_size}: verified {} and now {}",
-                        old.root_hash,
-                        hex::encode(new_root)
-                    )));
+                    return Err(alert(
+                        AlertKind::Fork,
+                        format!(
+                            "two different roots for size {new_size}: verified {} and now {}",
+                            old.root_hash,
+                            hex::encode(new_root)
+                        ),
+                    ));
                 }
             } else if old.tree_size > 0 {
                 self.consistency(old.tree_size, new_size, &old_root, &new_root)?;
@@ -405,7 +411,7 @@ impl Monitor {
                         }
                         let proof = c.inclusion_proof(i, size).map_err(Error::Tlog)?;
                         verify_inclusion(i, size, &leaf_hash(body), &proof, &root).map_err(|e| {
-                            alert(format!(
+                            alert(AlertKind::BadEntry, format!(
                                 "entry {i} served by the log is not in the verified tree of size {size}: {e}"
                             ))
                         })?;
@@ -421,13 +427,16 @@ impl Monitor {
                 for i in start..end {
                     let e = c.get_entry_by_index(i).map_err(Error::Tlog)?;
                     let p = e.inclusion_proof.as_ref().ok_or_else(|| {
-                        alert(format!("entry {i} comes without an inclusion proof"))
+                        alert(
+                            AlertKind::BadEntry,
+                            format!("entry {i} comes without an inclusion proof"),
+                        )
                     })?;
                     let psize = u64::try_from(p.tree_size).unwrap_or(0);
                     let pindex = u64::try_from(p.log_index).unwrap_or(u64::MAX);
                     if psize < size {
-                        return Err(alert(format!(
-                            "ROLLBACK: entry {i} is proven against size {psize}, smaller than the verified {size}"
+                        return Err(alert(AlertKind::Rollback, format!(
+                            "entry {i} is proven against size {psize}, smaller than the verified {size}"
                         )));
                     }
                     let proot = match known.get(&psize) {
@@ -435,7 +444,7 @@ impl Monitor {
                         None => {
                             let pcp = self.verify_note(&p.checkpoint)?;
                             if pcp.tree_size() != psize || pcp.root_hash() != &p.root_hash {
-                                return Err(alert(format!(
+                                return Err(alert(AlertKind::BadEntry, format!(
                                     "entry {i}: its inclusion proof disagrees with its own checkpoint"
                                 )));
                             }
@@ -446,7 +455,10 @@ impl Monitor {
                     };
                     verify_inclusion(pindex, psize, &leaf_hash(&e.body), &p.hashes, &proot)
                         .map_err(|err| {
-                            alert(format!("entry {i} is not in the verified tree: {err}"))
+                            alert(
+                                AlertKind::BadEntry,
+                                format!("entry {i} is not in the verified tree: {err}"),
+                            )
                         })?;
                     self.check_entry(i, &e.body, matches, unparsed);
                 }
@@ -528,4 +540,89 @@ pub fn save_state(path: &std::path::Path, state: &State) -> Result<(), Error> {
         source,
     })?;
     crate::write_atomic(path, &bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target() -> LogTarget {
+        let root = sigstore_bundle::TrustedRoot::production().unwrap();
+        LogTarget::from_trusted_root(&root, "https://rekor.sigstore.dev/", None).unwrap()
+    }
+
+    #[test]
+    fn targets_come_from_the_trusted_root() {
+        let t = target();
+        assert_eq!(t.api, Api::V1);
+        assert_eq!(t.url, "https://rekor.sigstore.dev");
+        let root = sigstore_bundle::TrustedRoot::production().unwrap();
+        let v2 = LogTarget::from_trusted_root(&root, "https://log2025-1.rekor.sigstore.dev", None)
+            .unwrap();
+        assert_eq!(v2.api, Api::V2);
+        assert_eq!(
+            v2.origin,
+            ExpectedOrigin::Exact("log2025-1.rekor.sigstore.dev".into())
+        );
+        assert!(matches!(
+            LogTarget::from_trusted_root(&root, "https://rekor.example.com", None),
+            Err(Error::BadValue {
+                flag: "--rekor-url",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn watch_list_is_bounded_and_anchored() {
+        let many: Vec<String> = (0..=MAX_WATCH_PATTERNS).map(|i| format!("a{i}")).collect();
+        assert!(matches!(
+            Monitor::new(target(), &many, 10),
+            Err(Error::Usage(_))
+        ));
+        assert!(matches!(
+            Monitor::new(target(), &["(".to_owned()], 10),
+            Err(Error::BadValue {
+                flag: "--watch",
+                ..
+            })
+        ));
+        let m = Monitor::new(target(), &["alice@example\\.com".to_owned()], 0).unwrap();
+        assert_eq!(m.max_entries, 1);
+        assert!(m.watch.iter().all(|re| !re.is_match("xalice@example.com")));
+        assert!(m.watch.iter().any(|re| re.is_match("alice@example.com")));
+    }
+
+    #[test]
+    fn state_files_round_trip_and_reject_other_versions() {
+        let d =
+            std::env::temp_dir().join(format!("sigstore-examples-state-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        let p = d.join("s.json");
+        assert!(load_state(&p).unwrap().is_none());
+        let s = State {
+            version: STATE_VERSION,
+            log_url: "https://rekor.sigstore.dev".into(),
+            api: Api::V1,
+            origin: "rekor.sigstore.dev - 1".into(),
+            tree_size: 3,
+            root_hash: "00".repeat(32),
+            checkpoint: String::new(),
+            next_entry: 3,
+            updated: 0,
+        };
+        save_state(&p, &s).unwrap();
+        assert_eq!(load_state(&p).unwrap(), Some(s.clone()));
+        let mut v = serde_json::to_value(&s).unwrap();
+        v["version"] = serde_json::json!(99);
+        std::fs::write(&p, serde_json::to_vec(&v).unwrap()).unwrap();
+        assert!(matches!(
+            load_state(&p),
+            Err(Error::BadValue {
+                flag: "--state",
+                ..
+            })
+        ));
+        let _ = std::fs::remove_dir_all(d);
+    }
 }

@@ -189,3 +189,42 @@ fn monitor_usage_errors() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("another log"), "{}", stderr(&out));
 }
+
+#[test]
+fn monitor_scans_a_bounded_number_of_entries_per_poll() {
+    let scratch = Scratch::new("monitor-bounded");
+    let vs = Vs::start(&scratch);
+    let url = vs.vs.urls().rekor_v1.clone();
+    let state = scratch.join("state.json");
+    let file = scratch.join("f");
+    for who in [
+        "a@release.example",
+        "b@release.example",
+        "c@release.example",
+    ] {
+        std::fs::write(&file, who).unwrap();
+        vs.sign(&file, who, 1);
+    }
+    let mut seen = Vec::new();
+    for (i, backlog) in [2, 1, 0].iter().enumerate() {
+        let mut args = vec!["--once", "--json", "--max-entries", "1"];
+        if i == 0 {
+            args.extend_from_slice(&["--from-index", "0"]);
+        }
+        let out = monitor(&vs, &url, &state, &args);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let r = &json_lines(&out)[0];
+        assert_eq!(r["backlog"], *backlog, "{r}");
+        for m in r["matches"].as_array().unwrap() {
+            seen.push(m["identity"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            "a@release.example",
+            "b@release.example",
+            "c@release.example"
+        ]
+    );
+}

@@ -217,6 +217,57 @@ fn sget_refuses_plain_http_off_loopback() {
 }
 
 #[test]
+fn sget_enforces_the_size_limit_and_redirect_rules() {
+    let s = setup("sget-limits");
+    // Larger than --max-size: refused as an I/O error, nothing left.
+    let out = sget(
+        &s,
+        &format!("{}/tool.sh", s.base),
+        "alice@example.com",
+        &["--max-size", "10"],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("larger than 10 bytes"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(entries(&s.dest).is_empty());
+    // A redirect on loopback is followed.
+    let out = sget(
+        &s,
+        &format!("{}/redirect/tool.sh", s.base),
+        "alice@example.com",
+        &[
+            "--bundle",
+            &format!("{}/redirect/tool.sh.sigstore.json", s.base),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    std::fs::remove_file(s.dest.join("tool.sh")).unwrap();
+    // A redirect loop stops after MAX_REDIRECTS.
+    let out = sget(
+        &s,
+        &format!("{}/loop", s.base),
+        "alice@example.com",
+        &["--bundle", &format!("{}/tool.sh.sigstore.json", s.base)],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("redirects"), "{}", stderr(&out));
+    assert!(entries(&s.dest).is_empty());
+    // A redirect to plain http off loopback is refused.
+    let out = sget(
+        &s,
+        &format!("{}/offsite", s.base),
+        "alice@example.com",
+        &["--bundle", &format!("{}/tool.sh.sigstore.json", s.base)],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("loopback"), "{}", stderr(&out));
+    assert!(entries(&s.dest).is_empty());
+}
+
+#[test]
 fn sget_usage_errors() {
     let out = run(SGET, &["https://example.com/x"]);
     assert_eq!(code(&out), 2);

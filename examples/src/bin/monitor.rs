@@ -125,7 +125,7 @@ fn run(cli: &Cli) -> Result<i32, Error> {
                 save_state(&cli.state, &new_state)?;
                 print_report(&report, cli.json)?;
             }
-            Err(e @ Error::Alert(_)) => {
+            Err(e @ Error::Alert { .. }) => {
                 if cli.json {
                     println!(
                         "{}",

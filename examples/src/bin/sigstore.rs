@@ -232,7 +232,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
             let info = inspect::root_info(&root);
             let verifier = sigstore_verify::Verifier::builder(root)
                 .build()
-                .map_err(|e| Error::Verify(e))?;
+                .map_err(Error::Verify)?;
             if args.json {
                 print_json(&serde_json::json!({
                     "source": args.trust.describe(),

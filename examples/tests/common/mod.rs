@@ -176,7 +176,21 @@ pub fn serve_dir(root: PathBuf) -> String {
                 let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
                 let name = path.trim_start_matches('/');
                 let file = root.join(name);
-                let resp = if !name.contains("..") && file.is_file() {
+                // Redirect routes: `/redirect/<name>` -> `/<name>`, `/loop` -> itself,
+                // `/offsite` -> plain http off loopback.
+                let redirect = |to: &str| {
+                    format!(
+                        "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    )
+                    .into_bytes()
+                };
+                let resp = if let Some(rest) = name.strip_prefix("redirect/") {
+                    redirect(&format!("/{rest}"))
+                } else if name == "loop" || name == "loop.sigstore.json" {
+                    redirect("/loop")
+                } else if name.starts_with("offsite") {
+                    redirect("http://example.com/tool.sh")
+                } else if !name.contains("..") && file.is_file() {
                     let body = std::fs::read(&file).unwrap();
                     let mut r = format!(
                         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
