@@ -12,6 +12,7 @@
 //! Exit codes, common to every program: [`EXIT_OK`] (0), [`EXIT_FAILURE`] (1: verification
 //! failed, the program refused, or the monitor raised an alert), [`EXIT_USAGE`] (2: bad
 //! arguments, I/O or network errors).
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod fetch;

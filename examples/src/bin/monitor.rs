@@ -24,7 +24,7 @@ const INTERVAL_BOUNDS: (u64, u64) = (1, 86_400);
 #[derive(Debug, Parser)]
 #[command(name = "monitor", version)]
 struct Cli {
-    /// The log's base URL as the trusted root lists it (e.g. https://rekor.sigstore.dev).
+    /// The log's base URL as the trusted root lists it (e.g. `https://rekor.sigstore.dev`).
     #[arg(long, value_name = "URL")]
     rekor_url: String,
     /// The log's API (default: v2 for an Ed25519 log key, v1 otherwise).

@@ -57,7 +57,7 @@ struct VerifyArgs {
 struct AttestationArgs {
     #[command(flatten)]
     verify: VerifyArgs,
-    /// The in-toto predicate type the attestation must carry (e.g. https://slsa.dev/provenance/v1).
+    /// The in-toto predicate type the attestation must carry (e.g. `https://slsa.dev/provenance/v1`).
     #[arg(long = "type", value_name = "PREDICATE_TYPE")]
     predicate_type: Option<String>,
 }
@@ -81,7 +81,7 @@ struct AttestCmd {
     /// The predicate (JSON) for a statement built about ARTIFACT.
     #[arg(long, value_name = "FILE", requires = "predicate_type")]
     predicate: Option<PathBuf>,
-    /// The predicate type URI, e.g. https://slsa.dev/provenance/v1.
+    /// The predicate type URI, e.g. `https://slsa.dev/provenance/v1`.
     #[arg(long = "type", visible_alias = "predicate-type", value_name = "URI")]
     predicate_type: Option<String>,
     #[command(flatten)]
