@@ -258,6 +258,34 @@ fn not_a_statement_is_refused() {
         ctx.sign_statement(b"{\"not\": \"a statement\"}"),
         Err(SignError::Statement(_))
     ));
+    let no_usable_digest = r#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"x","digest":{"gitCommit":"a9cd7bf0bbfd5732800b8196ce893ae9915b1e87"}}],"predicateType":"https://example.com/p","predicate":{}}"#;
+    assert!(matches!(
+        ctx.sign_statement(no_usable_digest.as_bytes()),
+        Err(SignError::NoSubjectDigest)
+    ));
+    assert_eq!(vs.rekor_v1_size(), 0);
+}
+
+#[test]
+fn buffered_content_limit_for_caller_keys() {
+    assert_eq!(
+        sigstore_verify::sign::MAX_BUFFERED_CONTENT_BYTES,
+        256 * 1024 * 1024
+    );
+    let vs = start();
+    let ctx = SigningContext::builder(signing_config(&vs, &[1], false), trusted_root(&vs))
+        .key(Arc::new(KeySigner::generate_p256().unwrap()))
+        .max_buffered_content(16)
+        .build()
+        .unwrap();
+    let err = ctx.sign_reader(&[7u8; 17][..]).unwrap_err();
+    assert!(
+        matches!(err, SignError::ContentTooLarge { limit: 16 }),
+        "{err:?}"
+    );
+    // At the limit it signs.
+    ctx.sign_reader(&[7u8; 16][..]).unwrap();
+    assert_eq!(vs.rekor_v1_size(), 1);
 }
 
 #[test]

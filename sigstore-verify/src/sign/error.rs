@@ -68,9 +68,6 @@ pub enum ConfigProblem {
     /// Keyless signing without an identity token or a token source.
     #[error("keyless signing needs an identity token or a token source")]
     NoToken,
-    /// The trusted root could not be used.
-    #[error("trusted root: {0}")]
-    TrustedRoot(String),
 }
 
 /// Every failure of signing. No bundle is returned or written when one occurs.
@@ -80,6 +77,12 @@ pub enum SignError {
     /// The signing configuration or trusted root cannot be used.
     #[error("signing configuration: {0}")]
     Config(ConfigProblem),
+    /// The trusted root cannot be used to verify (unusable keys, validity, ...).
+    #[error("trusted root: {0}")]
+    TrustRoot(#[source] VerifyError),
+    /// An embedded signing config or trusted root failed to parse.
+    #[error("embedded trust material: {0}")]
+    Embedded(#[source] sigstore_bundle::Error),
     /// The identity token could not be obtained, or it is malformed, expired, not yet valid
     /// or for the wrong audience.
     #[error("identity token: {0}")]
@@ -132,10 +135,14 @@ pub enum SignError {
     /// The statement to sign is not an in-toto statement.
     #[error("in-toto statement: {0}")]
     Statement(#[source] sigstore_bundle::Error),
-    /// The content is larger than a custom (non-prehashing) key can sign from a stream.
+    /// The statement names no subject with a SHA-256/384/512 digest to verify it against.
+    #[error("the in-toto statement has no subject with a sha256, sha384 or sha512 digest")]
+    NoSubjectDigest,
+    /// The content is larger than a caller key (which signs whole messages) may buffer.
     #[error("content larger than {limit} bytes cannot be buffered for this key")]
     ContentTooLarge {
-        /// [`MAX_BUFFERED_CONTENT_BYTES`](crate::sign::MAX_BUFFERED_CONTENT_BYTES).
+        /// The limit ([`MAX_BUFFERED_CONTENT_BYTES`](crate::sign::MAX_BUFFERED_CONTENT_BYTES)
+        /// unless configured).
         limit: u64,
     },
     /// The finished bundle did not pass the verifier (with a policy built from the token's

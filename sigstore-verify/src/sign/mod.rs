@@ -114,6 +114,7 @@ pub struct SigningContextBuilder {
     expected_identity: Option<String>,
     timeout: Duration,
     now: Option<i64>,
+    max_buffered: u64,
 }
 
 impl std::fmt::Debug for SigningContextBuilder {
@@ -160,6 +161,13 @@ impl SigningContextBuilder {
         self
     }
 
+    /// Lower the most content a caller key buffers from a reader or file (default and
+    /// maximum [`MAX_BUFFERED_CONTENT_BYTES`]).
+    pub fn max_buffered_content(mut self, bytes: u64) -> Self {
+        self.max_buffered = bytes.min(MAX_BUFFERED_CONTENT_BYTES);
+        self
+    }
+
     /// The audience the token must have (default [`SIGSTORE_AUDIENCE`]).
     pub fn audience(mut self, audience: &str) -> Self {
         self.audience = audience.to_owned();
@@ -189,11 +197,10 @@ impl SigningContextBuilder {
     /// Selects the services and prepares the trust material.
     pub fn build(self) -> Result<SigningContext, SignError> {
         let now = self.now.unwrap_or_else(sigstore_oidc::unix_now);
-        let trust = TrustMaterial::from_root(&self.root)
-            .map_err(|e| SignError::Config(ConfigProblem::TrustedRoot(e.to_string())))?;
+        let trust = TrustMaterial::from_root(&self.root).map_err(SignError::TrustRoot)?;
         let verifier = Verifier::builder(self.root.clone())
             .build()
-            .map_err(|e| SignError::Config(ConfigProblem::TrustedRoot(e.to_string())))?;
+            .map_err(SignError::TrustRoot)?;
         if let Some(v) = self.rekor_version {
             if !SUPPORTED_REKOR_VERSIONS.contains(&v) {
                 return Err(SignError::Config(ConfigProblem::UnsupportedRekorVersion(v)));
@@ -247,6 +254,7 @@ impl SigningContextBuilder {
             token: self.token,
             key: self.key,
             v2_dsse: self.v2_dsse,
+            max_buffered: self.max_buffered,
             audience: self.audience,
             expected_identity: self.expected_identity,
             timeout: self.timeout,
@@ -301,6 +309,7 @@ pub struct SigningContext {
     expected_identity: Option<String>,
     timeout: Duration,
     now: Option<i64>,
+    max_buffered: u64,
 }
 
 impl std::fmt::Debug for SigningContext {
@@ -327,6 +336,7 @@ impl SigningContext {
             key: None,
             rekor_version: None,
             v2_dsse: RekorV2DsseEntry::default(),
+            max_buffered: MAX_BUFFERED_CONTENT_BYTES,
             audience: SIGSTORE_AUDIENCE.to_owned(),
             expected_identity: None,
             timeout: DEFAULT_SERVICE_TIMEOUT,
@@ -341,15 +351,15 @@ impl SigningContext {
 
     /// The embedded public-good production configuration.
     pub fn production() -> Result<SigningContextBuilder, SignError> {
-        let config = SigningConfig::production().map_err(SignError::Statement)?;
-        let root = TrustedRoot::production().map_err(SignError::Statement)?;
+        let config = SigningConfig::production().map_err(SignError::Embedded)?;
+        let root = TrustedRoot::production().map_err(SignError::Embedded)?;
         Ok(Self::builder(config, root))
     }
 
     /// The embedded staging configuration.
     pub fn staging() -> Result<SigningContextBuilder, SignError> {
-        let config = SigningConfig::staging().map_err(SignError::Statement)?;
-        let root = TrustedRoot::staging().map_err(SignError::Statement)?;
+        let config = SigningConfig::staging().map_err(SignError::Embedded)?;
+        let root = TrustedRoot::staging().map_err(SignError::Embedded)?;
         Ok(Self::builder(config, root))
     }
 
@@ -415,12 +425,12 @@ impl SigningContext {
             let mut buf = Vec::new();
             reader
                 .by_ref()
-                .take(MAX_BUFFERED_CONTENT_BYTES.saturating_add(1))
+                .take(self.max_buffered.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(io)?;
-            if u64::try_from(buf.len()).unwrap_or(u64::MAX) > MAX_BUFFERED_CONTENT_BYTES {
+            if u64::try_from(buf.len()).unwrap_or(u64::MAX) > self.max_buffered {
                 return Err(SignError::ContentTooLarge {
-                    limit: MAX_BUFFERED_CONTENT_BYTES,
+                    limit: self.max_buffered,
                 });
             }
             return self.sign_bytes(&buf);
@@ -455,10 +465,7 @@ impl SigningContext {
                 let bytes = hex::decode(value).ok()?;
                 Digest::new(alg, &bytes).ok()
             })
-            .ok_or(SignError::Statement(sigstore_bundle::Error::Type {
-                field: "subject[].digest".to_owned(),
-                expected: "a sha256, sha384 or sha512 subject digest",
-            }))?;
+            .ok_or(SignError::NoSubjectDigest)?;
         self.sign(Content::Statement {
             payload: statement.to_vec(),
             subject,
