@@ -15,9 +15,12 @@ use std::sync::Arc;
 
 use sign_support::*;
 use sigstore_bundle::{Bundle, BundleContent, VerificationMaterialContent};
+use sigstore_bundle::{SigningConfig, TrustedRoot};
 use sigstore_crypto::{KeySigner, Signer};
 use sigstore_verify::sign::{ConfigProblem, RekorV2DsseEntry, SignError, SigningContext};
-use sigstore_verify::{Artifact, HashAlgorithm, Issuer, ManagedKey, Policy, San, Verifier};
+use sigstore_verify::{
+    Artifact, HashAlgorithm, Issuer, ManagedKey, Policy, San, Signer as VerifiedSigner, Verifier,
+};
 
 const STATEMENT: &str = r#"{"_type": "https://in-toto.io/Statement/v1",
   "subject": [{"name": "a.txt", "digest": {"sha256": "SUBJECT"}}],
@@ -309,4 +312,66 @@ fn client_trust_config_and_suite_inputs() {
         panic!("not a DSSE bundle");
     };
     assert_eq!(env.payload, statement);
+}
+
+#[test]
+fn subject_only_token() {
+    let vs = start();
+    let raw = vs
+        .mint_token(&sigstore_testkit::TokenClaims::subject(
+            "https://ci.example/job/7",
+        ))
+        .unwrap();
+    let token = sigstore_oidc::IdentityToken::parse(&raw).unwrap();
+    assert_eq!(token.identity(), "https://ci.example/job/7");
+    let ctx = SigningContext::builder(signing_config(&vs, &[1], false), trusted_root(&vs))
+        .identity_token(token)
+        .build()
+        .unwrap();
+    let signed = ctx.sign_bytes(b"ci").unwrap();
+    let VerifiedSigner::Certificate { identity, .. } = &signed.verification.signer else {
+        panic!("not a certificate signer");
+    };
+    assert_eq!(identity.san, "https://ci.example/job/7");
+}
+
+/// Two logs of different operators and selector ALL: one entry in each, both verified.
+#[test]
+fn selector_all_logs_to_every_operator() {
+    let vs = start();
+    let other = start();
+    let mut config = vs.signing_config(&sigstore_testkit::SigningConfigOptions {
+        rekor_versions: vec![1],
+        tsa: false,
+    });
+    let mut second = config["rekorTlogUrls"][0].clone();
+    second["url"] = other.urls().rekor_v1.clone().into();
+    second["operator"] = "another-operator".into();
+    config["rekorTlogUrls"].as_array_mut().unwrap().push(second);
+    config["rekorTlogConfig"] = serde_json::json!({"selector": "ALL"});
+    let mut root = vs.trusted_root();
+    let other_tlogs = other.trusted_root()["tlogs"].clone();
+    root["tlogs"]
+        .as_array_mut()
+        .unwrap()
+        .extend(other_tlogs.as_array().unwrap().iter().cloned());
+    let config = SigningConfig::from_json(config.to_string().as_bytes()).unwrap();
+    let root = TrustedRoot::from_json(root.to_string().as_bytes()).unwrap();
+    let ctx = SigningContext::builder(config.clone(), root.clone())
+        .identity_token(token(&vs))
+        .build()
+        .unwrap();
+    assert_eq!(ctx.transparency_logs().len(), 2);
+    let signed = ctx.sign_bytes(b"to every log").unwrap();
+    assert_eq!(signed.bundle.verification_material.tlog_entries.len(), 2);
+    assert_eq!(signed.verification.tlog_entries.len(), 2);
+    assert_eq!((vs.rekor_v1_size(), other.rekor_v1_size()), (1, 1));
+    // The same two services under one operator count once: ANY-like, one entry.
+    let mut same_op = config.clone();
+    same_op.rekor_tlog_urls[1].operator = same_op.rekor_tlog_urls[0].operator.clone();
+    let ctx = SigningContext::builder(same_op, root)
+        .identity_token(token(&vs))
+        .build()
+        .unwrap();
+    assert_eq!(ctx.transparency_logs().len(), 1);
 }
