@@ -489,3 +489,48 @@ fn bundle_path_problems_write_nothing() {
     ));
     assert!(!missing.exists());
 }
+
+/// A Fulcio stand-in that swaps the signer's token for one of another issuer (same email) and
+/// forwards the request to that issuer's Fulcio: the certificate certifies our key and our
+/// email, chains to the trusted root, but names another OIDC issuer than the token's.
+#[test]
+fn certificate_issuer_other_than_the_token() {
+    let trusted = start();
+    let signer_side = start();
+    let fulcio = trusted.urls().fulcio.clone();
+    let swapped = trusted.mint_token(&TokenClaims::email(EMAIL)).unwrap();
+    let url = serve(move |path, body| {
+        let mut req: serde_json::Value = serde_json::from_slice(body).unwrap();
+        req["credentials"]["oidcIdentityToken"] = swapped.clone().into();
+        let (status, out) = match ureq::post(&format!("{fulcio}{path}"))
+            .set("Content-Type", "application/json")
+            .send_string(&req.to_string())
+        {
+            Ok(r) => (r.status(), r.into_string().unwrap()),
+            Err(ureq::Error::Status(s, r)) => (s, r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        };
+        (
+            format!("{status} X"),
+            vec![("Content-Type".to_string(), "application/json".to_string())],
+            out.into_bytes(),
+        )
+    });
+    let mut config = trusted.signing_config(&sigstore_testkit::SigningConfigOptions {
+        rekor_versions: vec![1],
+        tsa: false,
+    });
+    config["caUrls"][0]["url"] = url.into();
+    let config = SigningConfig::from_json(config.to_string().as_bytes()).unwrap();
+    let ctx = SigningContext::builder(config, trusted_root(&trusted))
+        .identity_token(token(&signer_side))
+        .build()
+        .unwrap();
+    let err = sign_fails(&ctx, "issuer");
+    assert!(
+        matches!(&err, SignError::IssuerMismatch { expected, found }
+            if *expected == signer_side.urls().oidc && *found == trusted.urls().oidc),
+        "{err:?}"
+    );
+    assert_eq!(trusted.rekor_v1_size(), 0);
+}
