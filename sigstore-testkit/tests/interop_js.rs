@@ -157,7 +157,11 @@ fn run_js_interop(seed: bool) {
     // interop test enforces its presence under CI). Not for the unseeded log: sigstore-python
     // 4.5.1 itself rejects a bundle that omits `logIndex` 0 ("Field required"), although proto3
     // JSON allows the omission; that is the peer's limitation, not the testkit's.
-    let python = if seed { common::python_cli("4.5.1") } else { None };
+    let python = if seed {
+        common::python_cli("4.5.1")
+    } else {
+        None
+    };
     if let Some(py) = python {
         let out = Command::new(&py)
             .arg("--trust-config")
