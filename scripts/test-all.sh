@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== cargo test --workspace (default features: RustCrypto backend)"
-cargo test --workspace
+cargo test --workspace --no-fail-fast
 echo "== cargo test --workspace --all-features (ring backend, clients)"
-cargo test --workspace --all-features
+cargo test --workspace --all-features --no-fail-fast
