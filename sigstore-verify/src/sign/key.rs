@@ -80,3 +80,26 @@ impl KeyInUse {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigstore_crypto::{HashAlgorithm, SignatureScheme};
+
+    #[test]
+    fn prehashed_and_whole_message_signatures_verify() {
+        let key = EphemeralKey::generate().unwrap();
+        let msg = b"streamed content";
+        let digest = HashAlgorithm::Sha256.hash(msg);
+        let scheme = SignatureScheme::Ecdsa(HashAlgorithm::Sha256);
+        let sig = key.sign_prehashed(digest.as_bytes()).unwrap();
+        key.public_key().verify(scheme, msg, &sig).unwrap();
+        let sig = key.sign(msg).unwrap();
+        key.public_key().verify(scheme, msg, &sig).unwrap();
+        assert_eq!(key.key_details(), KeyDetails::EcdsaP256Sha256);
+        // Fresh keys differ, and Debug shows only the public half.
+        let other = EphemeralKey::generate().unwrap();
+        assert_ne!(key.public_key(), other.public_key());
+        assert!(!format!("{key:?}").contains("SigningKey"));
+    }
+}
