@@ -184,6 +184,21 @@ fn sign_bundle_failure_writes_no_bundle() {
     assert!(!ok, "signing succeeded despite an altered entry: {log}");
     assert!(log.contains("does not match"), "{log}");
     assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0);
+    // A malformed token: exit 1, no file.
+    let (ok, _) = run(&[
+        "sign-bundle",
+        "--identity-token",
+        "not.a-token",
+        "--bundle",
+        p(&bundle),
+        "--trusted-root",
+        p(&files.trusted_root),
+        "--signing-config",
+        p(&sc),
+        p(&input),
+    ]);
+    assert!(!ok);
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0);
     // Usage errors exit 2.
     let out = Command::new(env!("CARGO_BIN_EXE_conformance"))
         .args(["sign-bundle", "--bundle", p(&bundle)])

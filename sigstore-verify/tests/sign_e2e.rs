@@ -86,6 +86,16 @@ fn message_and_dsse_on_rekor_v1_and_v2_with_and_without_tsa() {
             signed.bundle.verification_material.content,
             VerificationMaterialContent::Certificate(_)
         ));
+        // Rekor v1: SET, inclusion proof and checkpoint; Rekor v2: proof and checkpoint only.
+        let entry = &signed.bundle.verification_material.tlog_entries[0];
+        assert_eq!(entry.inclusion_promise.is_some(), rekor == 1);
+        assert_eq!(entry.integrated_time.is_some(), rekor == 1);
+        let proof = entry.inclusion_proof.as_ref().unwrap();
+        assert!(proof
+            .checkpoint
+            .as_ref()
+            .is_some_and(|c| !c.envelope.is_empty()));
+        assert_eq!(signed.verification.tlog_entries.len(), 1);
         verify(&vs, &json, Artifact::bytes(content.clone()));
 
         // A reader (streamed) and a file, written atomically.

@@ -534,3 +534,31 @@ fn certificate_issuer_other_than_the_token() {
     );
     assert_eq!(trusted.rekor_v1_size(), 0);
 }
+
+/// Malformed tokens from a source (2 or 4 segments, bad base64url, non-JSON claims, no
+/// sub/email, oversized): a typed token error before any service is contacted.
+#[test]
+fn malformed_tokens_from_a_source() {
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let header = b64(r#"{"alg":"RS256"}"#);
+    let no_identity = b64(r#"{"iss":"https://issuer","aud":"sigstore","exp":99999999999}"#);
+    let cases = [
+        ("two-segments", format!("{header}.{}", b64("{}"))),
+        ("four-segments", format!("{header}.{}.sig.extra", b64("{}"))),
+        ("bad-base64", format!("{header}.!!!.sig")),
+        ("not-json", format!("{header}.{}.sig", b64("not json"))),
+        ("no-sub-or-email", format!("{header}.{no_identity}.sig")),
+        ("oversized", "a".repeat(sigstore_oidc::MAX_TOKEN_BYTES * 2)),
+    ];
+    let vs = start();
+    for (name, raw) in cases {
+        let ctx = SigningContext::builder(signing_config(&vs, &[1], false), trusted_root(&vs))
+            .token_source(Box::new(sigstore_oidc::StaticToken(raw)))
+            .build()
+            .unwrap();
+        let err = sign_fails(&ctx, name);
+        assert!(matches!(err, SignError::Token(_)), "{name}: {err:?}");
+    }
+    assert_eq!(vs.rekor_v1_size(), 0);
+}
