@@ -385,3 +385,22 @@ fn selector_all_logs_to_every_operator() {
         .unwrap();
     assert_eq!(ctx.transparency_logs().len(), 1);
 }
+
+#[test]
+fn signing_context_is_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SigningContext>();
+    assert_send_sync::<sigstore_verify::sign::SignedBundle>();
+    let vs = start();
+    let ctx = std::sync::Arc::new(builder(&vs, &[1], true).build().unwrap());
+    let handles: Vec<_> = (0..3)
+        .map(|i| {
+            let ctx = ctx.clone();
+            std::thread::spawn(move || ctx.sign_bytes(format!("thread {i}").as_bytes()).unwrap())
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(vs.rekor_v1_size(), 3);
+}
