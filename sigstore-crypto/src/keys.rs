@@ -1,17 +1,25 @@
 //! Public keys and signature verification.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use der::Decode;
 use signature::hazmat::PrehashVerifier;
 use spki::SubjectPublicKeyInfoRef;
 
+use crate::comb::{p256c, p384c};
 use crate::{Error, HashAlgorithm};
 
 /// Smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
 /// Largest RSA modulus accepted, in bits (bounds the cost of one verification).
 pub const MAX_RSA_BITS: usize = 4096;
+/// ECDSA verifications one P-256 or P-384 [`PublicKey`] (and its clones) performs the usual
+/// way before a precomputed comb table is built for it: keys that keep verifying (the keys of
+/// a trusted root) then verify several times faster; keys used once or twice (a signing
+/// certificate's ephemeral key) never pay for a table.
+pub const COMB_AFTER_USES: u32 = 2;
 
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
@@ -242,6 +250,35 @@ enum KeyInner {
     Rsa(Box<rsa::RsaPublicKey>),
 }
 
+/// A precomputed comb table of a P-256 or P-384 key (see `comb`).
+#[derive(Debug)]
+pub(crate) enum CombTable {
+    P256(p256c::Comb),
+    P384(p384c::Comb),
+}
+
+impl CombTable {
+    fn verify(&self, digest: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let ok = match self {
+            CombTable::P256(c) => p256c::verify(c, digest, signature),
+            CombTable::P384(c) => p384c::verify(c, digest, signature),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::InvalidSignature)
+        }
+    }
+}
+
+/// What a key learns from being used: how often it verified, and its comb table once built.
+/// Shared by the clones of a key.
+#[derive(Debug, Default)]
+pub(crate) struct KeyCache {
+    uses: AtomicU32,
+    pub(crate) comb: OnceLock<Option<CombTable>>,
+}
+
 /// A parsed public key, with the SubjectPublicKeyInfo DER it came from.
 #[derive(Clone)]
 pub struct PublicKey {
@@ -250,6 +287,7 @@ pub struct PublicKey {
     spki_der: Vec<u8>,
     /// The `subjectPublicKey` BIT STRING contents (SEC1 point, Ed25519 bytes, PKCS#1 key).
     raw: Vec<u8>,
+    pub(crate) cache: Arc<KeyCache>,
 }
 
 impl fmt::Debug for PublicKey {
@@ -347,6 +385,7 @@ impl PublicKey {
             kind,
             spki_der: der.to_vec(),
             raw: raw.to_vec(),
+            cache: Arc::default(),
         })
     }
 
@@ -428,6 +467,9 @@ impl PublicKey {
         signature: &[u8],
     ) -> Result<(), Error> {
         self.check_scheme(scheme)?;
+        if let (SignatureScheme::Ecdsa(hash), Some(comb)) = (scheme, self.comb()) {
+            return comb.verify(hash.hash(message).as_bytes(), signature);
+        }
         #[cfg(feature = "ring")]
         if backend == Backend::Ring {
             if let Some(result) = self.verify_ring(scheme, message, signature) {
@@ -493,12 +535,37 @@ impl PublicKey {
         }
     }
 
+    /// This key's comb table, built at its first ECDSA verification after
+    /// [`COMB_AFTER_USES`] (P-256 and P-384 keys only).
+    fn comb(&self) -> Option<&CombTable> {
+        if !matches!(self.inner, KeyInner::P256(_) | KeyInner::P384(_)) {
+            return None;
+        }
+        if let Some(table) = self.cache.comb.get() {
+            return table.as_ref();
+        }
+        if self.cache.uses.fetch_add(1, Ordering::Relaxed) < COMB_AFTER_USES {
+            return None;
+        }
+        self.cache
+            .comb
+            .get_or_init(|| match &self.inner {
+                KeyInner::P256(k) => Some(CombTable::P256(p256c::Comb::new(&k.as_affine().into()))),
+                KeyInner::P384(k) => Some(CombTable::P384(p384c::Comb::new(&k.as_affine().into()))),
+                _ => None,
+            })
+            .as_ref()
+    }
+
     fn verify_prehashed_rustcrypto(
         &self,
         scheme: SignatureScheme,
         digest: &[u8],
         signature: &[u8],
     ) -> Result<(), Error> {
+        if let (SignatureScheme::Ecdsa(_), Some(comb)) = (scheme, self.comb()) {
+            return comb.verify(digest, signature);
+        }
         match (&self.inner, scheme) {
             (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => {
                 let sig = p256::ecdsa::Signature::from_der(signature)

@@ -16,6 +16,7 @@
 //! benchmarks call either backend explicitly.
 #![forbid(unsafe_code)]
 
+mod comb;
 mod digest;
 mod error;
 mod keys;
@@ -24,6 +25,7 @@ mod signer;
 pub use crate::digest::{digest_reader, Digest, HashAlgorithm, Hasher, MAX_DIGEST_LEN};
 pub use crate::error::Error;
 pub use crate::keys::{
-    Backend, KeyDetails, KeyKind, PublicKey, SignatureScheme, MAX_RSA_BITS, MIN_RSA_BITS,
+    Backend, KeyDetails, KeyKind, PublicKey, SignatureScheme, COMB_AFTER_USES, MAX_RSA_BITS,
+    MIN_RSA_BITS,
 };
 pub use crate::signer::{KeySigner, Signer};

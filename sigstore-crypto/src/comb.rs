@@ -1,0 +1,240 @@
+//! ECDSA verification with precomputed comb tables, for P-256 and P-384 keys that verify many
+//! signatures (the keys of a trusted root: Fulcio intermediates, TSA signing certificates,
+//! transparency and CT logs).
+//!
+//! The check is the one of SEC 1 §4.1.4 and of `ecdsa::hazmat::verify_prehashed`: with
+//! `z = bits2field(digest) mod n`, `u1 = z/s`, `u2 = r/s`, the signature is valid when
+//! `R = u1·G + u2·Q` is not the point at infinity and `x(R) mod n == r` (r and s are non-zero
+//! scalars below n by construction of the parsed signature). Only the way `R` is computed
+//! differs: Lim-Lee combs with [`TEETH`] teeth for both `G` and `Q` share one doubling chain,
+//! so a verification costs `bits/TEETH` doublings and at most `2·bits/TEETH` mixed additions
+//! instead of two full scalar multiplications. Every input is public (signature, digest,
+//! public key), so this variable-time evaluation leaks nothing secret. The curve arithmetic
+//! itself (complete addition formulas, field and scalar arithmetic) is RustCrypto's.
+
+/// Teeth of every comb: tables have `2^TEETH` points.
+pub(crate) const TEETH: usize = 8;
+
+macro_rules! comb_curve {
+    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr) => {
+        pub(crate) mod $module {
+            use std::sync::OnceLock;
+
+            use $krate::elliptic_curve::bigint::$uint;
+            use $krate::elliptic_curve::group::Group as _;
+            use $krate::elliptic_curve::ops::{Invert as _, Reduce};
+            use $krate::elliptic_curve::point::AffineCoordinates as _;
+            use $krate::elliptic_curve::PrimeField as _;
+            use $krate::{FieldBytes, ProjectivePoint, Scalar};
+
+            use super::TEETH;
+
+            /// Bits of the scalars.
+            const BITS: usize = $bits;
+            /// Distance between two teeth.
+            const SPACING: usize = BITS / TEETH;
+            const _: () = assert!(SPACING * TEETH == BITS);
+            /// Bytes of a scalar.
+            const LEN: usize = BITS / 8;
+
+            /// `points[j] = sum over set bits i of j of 2^(SPACING·i)·P` (projective: the curve
+            /// crates offer no batch inversion to normalize them, and complete projective
+            /// additions cost about as much as mixed ones).
+            pub(crate) struct Comb {
+                points: Vec<ProjectivePoint>,
+            }
+
+            impl std::fmt::Debug for Comb {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(concat!(stringify!($curve), " comb table"))
+                }
+            }
+
+            impl Comb {
+                pub(crate) fn new(p: &ProjectivePoint) -> Self {
+                    let mut teeth = Vec::with_capacity(TEETH);
+                    let mut cur = *p;
+                    for _ in 0..TEETH {
+                        teeth.push(cur);
+                        for _ in 0..SPACING {
+                            cur = cur.double();
+                        }
+                    }
+                    let mut proj = vec![ProjectivePoint::IDENTITY; 1 << TEETH];
+                    for j in 1..(1usize << TEETH) {
+                        let low = j.trailing_zeros() as usize;
+                        let rest = proj
+                            .get(j & (j - 1))
+                            .copied()
+                            .unwrap_or(ProjectivePoint::IDENTITY);
+                        let tooth = teeth.get(low).copied().unwrap_or(ProjectivePoint::IDENTITY);
+                        if let Some(slot) = proj.get_mut(j) {
+                            *slot = rest + tooth;
+                        }
+                    }
+                    Comb { points: proj }
+                }
+
+                fn get(&self, index: usize) -> Option<&ProjectivePoint> {
+                    if index == 0 {
+                        None
+                    } else {
+                        self.points.get(index)
+                    }
+                }
+            }
+
+            /// The comb of the generator, built on first use.
+            pub(crate) fn generator() -> &'static Comb {
+                static G: OnceLock<Comb> = OnceLock::new();
+                G.get_or_init(|| Comb::new(&ProjectivePoint::GENERATOR))
+            }
+
+            /// Comb index at column `k`: bit `SPACING·i + k` of the big-endian scalar, for
+            /// every tooth `i`.
+            fn column(bytes: &[u8], k: usize) -> usize {
+                let mut index = 0usize;
+                for i in 0..TEETH {
+                    let n = SPACING * i + k;
+                    let bit = bytes
+                        .get(LEN - 1 - n / 8)
+                        .map_or(0, |b| usize::from((b >> (n % 8)) & 1));
+                    index |= bit << i;
+                }
+                index
+            }
+
+            /// Verify a DER ECDSA signature over `digest` with the key whose comb is `q`.
+            pub(crate) fn verify(q: &Comb, digest: &[u8], signature_der: &[u8]) -> bool {
+                let Ok(sig) = $krate::ecdsa::Signature::from_der(signature_der) else {
+                    return false;
+                };
+                let Ok(field) = ecdsa::hazmat::bits2field::<$krate::$curve>(digest) else {
+                    return false;
+                };
+                let field: FieldBytes = field;
+                let z = <Scalar as Reduce<$uint>>::reduce_bytes(&field);
+                let (r, s) = sig.split_scalars();
+                let s_inv = *s.invert_vartime();
+                let u1 = (z * s_inv).to_repr();
+                let u2 = (*r * s_inv).to_repr();
+                let g = generator();
+                let mut acc = ProjectivePoint::IDENTITY;
+                for k in (0..SPACING).rev() {
+                    acc = acc.double();
+                    if let Some(p) = g.get(column(&u1, k)) {
+                        acc += p;
+                    }
+                    if let Some(p) = q.get(column(&u2, k)) {
+                        acc += p;
+                    }
+                }
+                if bool::from(acc.is_identity()) {
+                    return false;
+                }
+                let x = acc.to_affine().x();
+                *r == <Scalar as Reduce<$uint>>::reduce_bytes(&x)
+            }
+        }
+    };
+}
+
+comb_curve!(p256c, p256, NistP256, U256, 256);
+comb_curve!(p384c, p384, NistP384, U384, 384);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand_core::{OsRng, RngCore};
+    use signature::hazmat::PrehashSigner;
+
+    #[test]
+    fn p256_matches_rustcrypto() {
+        use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature, SigningKey};
+        for _ in 0..8 {
+            let sk = SigningKey::random(&mut OsRng);
+            let vk = *sk.verifying_key();
+            let comb = p256c::Comb::new(&vk.as_affine().into());
+            for len in [32usize, 48, 64] {
+                let mut digest = vec![0u8; len];
+                OsRng.fill_bytes(&mut digest);
+                let sig: Signature = sk.sign_prehash(&digest).unwrap();
+                let der = sig.to_der();
+                assert!(vk.verify_prehash(&digest, &sig).is_ok());
+                assert!(p256c::verify(&comb, &digest, der.as_bytes()));
+                // Any change to the digest or the signature must fail, as with RustCrypto.
+                let mut bad = digest.clone();
+                bad[0] ^= 1;
+                assert!(!p256c::verify(&comb, &bad, der.as_bytes()));
+                let (r, s) = sig.split_scalars();
+                let swapped = Signature::from_scalars(*s, *r).unwrap();
+                assert!(!p256c::verify(&comb, &digest, swapped.to_der().as_bytes()));
+                let other = SigningKey::random(&mut OsRng);
+                let other_comb = p256c::Comb::new(&other.verifying_key().as_affine().into());
+                assert!(!p256c::verify(&other_comb, &digest, der.as_bytes()));
+                assert!(!p256c::verify(&comb, &digest, &der.as_bytes()[1..]));
+            }
+        }
+    }
+
+    #[test]
+    fn p384_matches_rustcrypto() {
+        use p384::ecdsa::{signature::hazmat::PrehashVerifier, Signature, SigningKey};
+        for _ in 0..4 {
+            let sk = SigningKey::random(&mut OsRng);
+            let vk = *sk.verifying_key();
+            let comb = p384c::Comb::new(&vk.as_affine().into());
+            for len in [32usize, 48, 64] {
+                let mut digest = vec![0u8; len];
+                OsRng.fill_bytes(&mut digest);
+                let sig: Signature = sk.sign_prehash(&digest).unwrap();
+                let der = sig.to_der();
+                assert!(vk.verify_prehash(&digest, &sig).is_ok());
+                assert!(p384c::verify(&comb, &digest, der.as_bytes()));
+                let mut bad = digest.clone();
+                bad[0] ^= 0x80;
+                assert!(!p384c::verify(&comb, &bad, der.as_bytes()));
+                let (r, s) = sig.split_scalars();
+                let swapped = Signature::from_scalars(*s, *r).unwrap();
+                assert!(!p384c::verify(&comb, &digest, swapped.to_der().as_bytes()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use crate::{KeySigner, PublicKey, SignatureScheme, Signer, COMB_AFTER_USES};
+
+    /// Through the public API: before and after the comb table exists, valid signatures
+    /// verify and altered ones do not, with every backend.
+    #[test]
+    fn repeated_key_keeps_verdicts() {
+        let signer = KeySigner::generate_p256().unwrap();
+        let key = PublicKey::from_spki_der(signer.public_key().spki_der()).unwrap();
+        let clone = key.clone();
+        let scheme = SignatureScheme::Ecdsa(crate::HashAlgorithm::Sha256);
+        for round in 0..(COMB_AFTER_USES + 4) {
+            let msg = format!("message {round}");
+            let sig = signer.sign(msg.as_bytes()).unwrap();
+            for backend in crate::Backend::available() {
+                assert!(clone
+                    .verify_with_backend(*backend, scheme, msg.as_bytes(), &sig)
+                    .is_ok());
+                assert!(key
+                    .verify_with_backend(*backend, scheme, b"other message", &sig)
+                    .is_err());
+            }
+            let digest = crate::HashAlgorithm::Sha256.hash(msg.as_bytes());
+            assert!(key
+                .verify_prehashed(scheme, digest.as_bytes(), &sig)
+                .is_ok());
+            let mut bad = sig.clone();
+            if let Some(last) = bad.last_mut() {
+                *last ^= 1;
+            }
+            assert!(key.verify(scheme, msg.as_bytes(), &bad).is_err());
+        }
+        assert!(key.cache.comb.get().is_some_and(Option::is_some));
+    }
+}
