@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod artifact;
+mod batch;
 mod consensus;
 mod error;
 mod glue;
@@ -17,6 +18,7 @@ pub mod tuf;
 mod verifier;
 
 pub use artifact::{Artifact, MAX_DIGEST_STRING_LEN};
+pub use batch::{default_batch_threads, BatchItem, JsonBatchItem, MAX_BATCH_THREADS};
 pub use consensus::{
     ConsensusPolicy, ConsensusResult, ConsensusSigner, RejectedBundle, MAX_CONSENSUS_BUNDLES,
     MAX_CONSENSUS_SIGNERS,

@@ -1,0 +1,160 @@
+//! This SDK's runner for the peer comparison of `bench/peers/run.sh` (same protocol as the
+//! peers' runners there):
+//!
+//! ```text
+//! perf_runner bench DIR ITERATIONS CASE...  one JSON line per case: median per bundle
+//!                                           (parse + verify, trust root loaded once)
+//! perf_runner load DIR ITERATIONS           median trust-root load (parse + Verifier build)
+//! perf_runner batch DIR ITERATIONS CASE     throughput of Verifier::verify_batch vs a loop
+//! perf_runner cold DIR CASE                 load the trust root, verify one bundle, exit
+//! ```
+//!
+//! Build with `--release` (and `--features ring` for the ring backend).
+#![forbid(unsafe_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use sigstore_verify::{Artifact, Issuer, Policy, San, TrustedRoot, Verifier};
+
+fn implementation() -> String {
+    let backend = if cfg!(feature = "ring") {
+        "ring"
+    } else {
+        "rustcrypto"
+    };
+    format!("ours-{backend}")
+}
+
+struct Case {
+    id: String,
+    bundle: Vec<u8>,
+    artifact: Artifact,
+    policy: Policy,
+}
+
+fn load_case(dir: &Path, id: &str) -> Case {
+    let cases: Vec<Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
+    let c = cases
+        .iter()
+        .find(|c| c["id"].as_str().is_some_and(|i| i.starts_with(id)))
+        .unwrap_or_else(|| panic!("no case {id}"));
+    let s = |k: &str| c[k].as_str().unwrap().to_owned();
+    let artifact = match c["artifact"].as_str() {
+        Some(f) => Artifact::bytes(std::fs::read(dir.join(f)).unwrap()),
+        None => Artifact::from_digest_str(&s("digest")).unwrap(),
+    };
+    Case {
+        id: s("id"),
+        bundle: std::fs::read(dir.join(s("bundle"))).unwrap(),
+        artifact,
+        policy: Policy::identity(San::exact(s("identity")), Issuer::exact(s("issuer"))),
+    }
+}
+
+fn verifier(dir: &Path) -> Verifier {
+    let root = TrustedRoot::from_file(dir.join("trusted_root.public-good.json")).unwrap();
+    Verifier::builder(root).build().unwrap()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let dir = PathBuf::from(&args[1]);
+    let me = implementation();
+    match args[0].as_str() {
+        "bench" => {
+            let iterations: usize = args[2].parse().unwrap();
+            let v = verifier(&dir);
+            for id in &args[3..] {
+                let c = load_case(&dir, id);
+                if let Err(e) = v.verify_json(&c.bundle, &c.artifact, &c.policy) {
+                    println!(
+                        "{}",
+                        json!({"impl": me, "case": c.id, "error": e.to_string()})
+                    );
+                    continue;
+                }
+                let warm = (iterations / 10).max(3);
+                let mut times = Vec::with_capacity(iterations);
+                for i in 0..warm + iterations {
+                    let t = Instant::now();
+                    v.verify_json(&c.bundle, &c.artifact, &c.policy).unwrap();
+                    if i >= warm {
+                        times.push(t.elapsed().as_secs_f64() * 1e6);
+                    }
+                }
+                println!(
+                    "{}",
+                    json!({"impl": me, "case": c.id, "median_us": median(times), "n": iterations})
+                );
+            }
+        }
+        "batch" => {
+            // Throughput of verify_json_batch on all cores vs one thread, interleaved.
+            let iterations: usize = args[2].parse().unwrap();
+            let v = verifier(&dir);
+            let c = load_case(&dir, &args[3]);
+            let items: Vec<_> = (0..iterations)
+                .map(|_| (c.bundle.as_slice(), &c.artifact, &c.policy))
+                .collect();
+            let threads = sigstore_verify::default_batch_threads();
+            let (mut one, mut all) = (Vec::new(), Vec::new());
+            for _ in 0..5 {
+                for (n, out) in [(1, &mut one), (threads, &mut all)] {
+                    let t = Instant::now();
+                    let r = v.verify_json_batch_with_threads(&items, n);
+                    let secs = t.elapsed().as_secs_f64();
+                    assert!(r.iter().all(Result::is_ok));
+                    out.push(iterations as f64 / secs);
+                }
+            }
+            let (one, all) = (median(one), median(all));
+            println!(
+                "{}",
+                json!({"impl": me, "case": c.id, "batch": iterations, "threads": threads,
+                       "single_per_s": one, "batch_per_s": all, "speedup": all / one})
+            );
+        }
+        "load" => {
+            let iterations: usize = args[2].parse().unwrap();
+            let text = std::fs::read(dir.join("trusted_root.public-good.json")).unwrap();
+            let mut times = Vec::with_capacity(iterations);
+            for _ in 0..iterations {
+                let t = Instant::now();
+                let v = Verifier::builder(TrustedRoot::from_json(&text).unwrap())
+                    .build()
+                    .unwrap();
+                std::hint::black_box(&v);
+                times.push(t.elapsed().as_secs_f64() * 1e6);
+            }
+            println!(
+                "{}",
+                json!({"impl": me, "case": "trust_root_load", "median_us": median(times), "n": iterations})
+            );
+        }
+        "cold" => {
+            let c = load_case(&dir, &args[2]);
+            let v = Verifier::builder(TrustedRoot::production().unwrap())
+                .build()
+                .unwrap();
+            if let Err(e) = v.verify_json(&c.bundle, &c.artifact, &c.policy) {
+                eprintln!("{me}: {}: {e}", c.id);
+                std::process::exit(1);
+            }
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}
