@@ -1,0 +1,139 @@
+"""Runs ours and the peers on the same fixtures, interleaved, and prints ratios.
+
+Called by run.sh (which installs and builds everything first). Every runner speaks the same
+protocol: `bench DIR ITERATIONS CASE...`, `load DIR ITERATIONS`, `cold DIR CASE` (ours:
+`cold_verify BUNDLE ARTIFACT IDENTITY ISSUER` with the embedded trusted root) and prints one
+JSON line per measurement. Rounds rotate the order of the implementations; the figure kept
+per implementation and case is the median of the per-round medians.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+p = argparse.ArgumentParser()
+p.add_argument("--fixtures", required=True)
+p.add_argument("--out", required=True)
+p.add_argument("--root", required=True)
+a = p.parse_args()
+fix, out, root = Path(a.fixtures), Path(a.out), Path(a.root)
+rounds = int(os.environ.get("ROUNDS", "3"))
+cases = os.environ.get("CASES", "a b c d").split()
+cold_n = int(os.environ.get("COLD", "20"))
+bin_ = out / "bin"
+
+# name -> (command prefix, iterations per case per round)
+impls = {
+    "ours-rustcrypto": ([str(bin_ / "ours-rustcrypto-runner")], 300),
+    "ours-ring": ([str(bin_ / "ours-ring-runner")], 300),
+    "sigstore-rust-0.15.1": ([str(bin_ / "sigstore-rust-runner")], 300),
+    "sigstore-python-4.5.1": ([str(out / "venv/bin/python"), str(root / "bench/peers/python/runner.py")], 60),
+    "sigstore-js-5": (["node", str(root / "bench/peers/js/runner.mjs")], 20),
+}
+errors = {}
+for name, (cmd, _) in list(impls.items()):
+    if not Path(cmd[0]).exists() and cmd[0] != "node":
+        errors[name] = f"not installed: {cmd[0]} (see {out}/logs)"
+        del impls[name]
+for f in (out / "logs").glob("*.error"):
+    errors.setdefault(f.stem, (Path(f.read_text().strip()).read_text()[-2000:]
+                               if Path(f.read_text().strip()).exists() else f.read_text()))
+
+
+def run(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    lines = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    if r.returncode != 0 and not lines:
+        raise RuntimeError(f"{' '.join(cmd)} exited {r.returncode}: {r.stderr.strip()[-1500:]}")
+    return lines
+
+
+per = {}  # (impl, case) -> [median per round]
+names = list(impls)
+for rnd in range(rounds):
+    order = names[rnd % len(names):] + names[: rnd % len(names)]
+    for name in order:
+        cmd, iters = impls[name]
+        try:
+            for rec in run(cmd + ["bench", str(fix), str(iters)] + cases) + run(cmd + ["load", str(fix), str(iters)]):
+                if "error" in rec:
+                    errors[f"{name} {rec['case']}"] = rec["error"]
+                else:
+                    per.setdefault((name, rec["case"]), []).append(rec["median_us"])
+        except Exception as e:  # keep the others running
+            errors[name] = str(e)
+    print(f"round {rnd + 1}/{rounds} done", file=sys.stderr)
+
+# Cold process: start, load the trust root, verify case a once; spawns interleaved.
+case_a = next(c for c in json.loads((fix / "cases.json").read_text()) if c["id"].startswith("a"))
+cold_cmds = {}
+for name, (cmd, _) in impls.items():
+    if name.startswith("ours-"):
+        cold_cmds[name] = [str(bin_ / (name + "-cold")), str(fix / case_a["bundle"]),
+                           str(fix / case_a["artifact"]), case_a["identity"], case_a["issuer"]]
+    else:
+        cold_cmds[name] = cmd + ["cold", str(fix), "a"]
+cold = {n: [] for n in cold_cmds}
+for i in range(cold_n):
+    for name, cmd in cold_cmds.items():
+        t = time.perf_counter()
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        dt = (time.perf_counter() - t) * 1e3
+        if r.returncode != 0:
+            errors[f"{name} cold"] = r.stderr.strip()[-1500:]
+            continue
+        cold[name].append(dt)
+
+# Batch throughput (ours): verify_json_batch on all cores vs one thread.
+batch = {}
+for name in [n for n in impls if n.startswith("ours-")]:
+    for c in ("a", "d"):
+        try:
+            batch[(name, c)] = run(impls[name][0] + ["batch", str(fix), "200", c])[0]
+        except Exception as e:
+            errors[f"{name} batch {c}"] = str(e)
+
+med = {k: statistics.median(v) for k, v in per.items()}
+case_ids = sorted({k[1] for k in med})
+ref = "sigstore-rust-0.15.1"
+print()
+print(f"machine: nproc={os.cpu_count()}; rounds={rounds}; per-bundle median (parse + verify, trust root loaded once), us")
+print()
+print("| case | " + " | ".join(impls) + " | ours-ring / sigstore-rust | ours-rustcrypto / sigstore-rust |")
+print("|---|" + "---|" * (len(impls) + 2))
+for c in case_ids:
+    cells = [f"{med[(n, c)]:.0f}" if (n, c) in med else "n/a" for n in impls]
+    ratios = []
+    for ours in ("ours-ring", "ours-rustcrypto"):
+        if (ours, c) in med and (ref, c) in med:
+            ratios.append(f"{med[(ours, c)] / med[(ref, c)]:.2f}x")
+        else:
+            ratios.append("n/a")
+    print(f"| {c} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+print()
+print("cold process (start, load trust root, verify case a once), median ms over", cold_n, "spawns:")
+for n, v in cold.items():
+    if v:
+        extra = ""
+        if ref in cold and cold[ref] and n != ref:
+            extra = f"  ({statistics.median(v) / statistics.median(cold[ref]):.2f}x sigstore-rust)"
+        print(f"  {n}: {statistics.median(v):.2f} ms{extra}")
+print()
+for (n, c), b in batch.items():
+    print(f"batch {n} case {c}: {b['batch_per_s']:.0f}/s on {b['threads']} threads vs {b['single_per_s']:.0f}/s on one: {b['speedup']:.2f}x")
+if errors:
+    print("\nerrors:")
+    for k, v in errors.items():
+        print(f"  {k}: {v}")
+(out / "results.json").write_text(json.dumps({
+    "per_bundle_us": {f"{k[0]} {k[1]}": v for k, v in med.items()},
+    "rounds_us": {f"{k[0]} {k[1]}": v for k, v in per.items()},
+    "cold_ms": {n: statistics.median(v) for n, v in cold.items() if v},
+    "batch": {f"{k[0]} {k[1]}": v for k, v in batch.items()},
+    "errors": errors,
+}, indent=1))
