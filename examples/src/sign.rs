@@ -8,6 +8,18 @@ use sigstore_verify::sign::{SignedBundle, SigningContext, SigningContextBuilder}
 
 use crate::{read_limited, Error, MAX_SMALL_FILE_BYTES};
 
+/// How to log in interactively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LoginFlow {
+    /// Authorization code + PKCE in a browser, loopback redirect.
+    #[default]
+    Browser,
+    /// Device authorization grant (RFC 8628): a code to enter on another device.
+    Device,
+    /// Never log in interactively.
+    None,
+}
+
 /// Where the signer's services, trust and identity come from.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SignArgs {
@@ -45,6 +57,18 @@ pub struct SignArgs {
     /// Use the embedded staging instance.
     #[arg(long)]
     pub staging: bool,
+    /// The OIDC issuer for interactive login when no token is found (default: the signing
+    /// config's first OIDC URL, e.g. `https://oauth2.sigstore.dev/auth`).
+    #[arg(long, value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// The OAuth client ID for interactive login.
+    #[arg(long, value_name = "ID", default_value = "sigstore")]
+    pub oidc_client_id: String,
+    /// Interactive login when no token is found: `browser` (authorization code with PKCE and
+    /// a loopback redirect; `BROWSER` picks the program), `device` (RFC 8628 device code), or
+    /// `none`.
+    #[arg(long, value_enum, default_value_t = LoginFlow::Browser)]
+    pub oidc_flow: LoginFlow,
     /// Use only Rekor services of this major API version (1 or 2).
     #[arg(long, value_name = "1|2")]
     pub rekor_version: Option<u32>,
@@ -61,34 +85,78 @@ fn parse_err(what: &Path) -> impl FnOnce(sigstore_bundle::Error) -> Error + '_ {
 }
 
 impl SignArgs {
-    /// The builder these flags select, before identity and key.
-    fn builder(&self) -> Result<SigningContextBuilder, Error> {
-        let b = if let Some(p) = &self.trust_config {
+    /// The builder these flags select (before identity and key), with the signing config's
+    /// first OIDC URL.
+    fn builder(&self) -> Result<(SigningContextBuilder, Option<String>), Error> {
+        let (config, root) = if let Some(p) = &self.trust_config {
             let bytes = read_limited(p, MAX_SMALL_FILE_BYTES)?;
-            SigningContext::from_trust_config(
-                ClientTrustConfig::from_json(&bytes).map_err(parse_err(p))?,
-            )
+            let c = ClientTrustConfig::from_json(&bytes).map_err(parse_err(p))?;
+            (c.signing_config, c.trusted_root)
         } else if let (Some(r), Some(c)) = (&self.trusted_root, &self.signing_config) {
             let root =
                 sigstore_bundle::TrustedRoot::from_json(&read_limited(r, MAX_SMALL_FILE_BYTES)?)
                     .map_err(parse_err(r))?;
             let config = SigningConfig::from_json(&read_limited(c, MAX_SMALL_FILE_BYTES)?)
                 .map_err(parse_err(c))?;
-            SigningContext::builder(config, root)
-        } else if self.staging {
-            SigningContext::staging().map_err(Error::Sign)?
+            (config, root)
         } else {
-            SigningContext::production().map_err(Error::Sign)?
+            let what = Path::new(if self.staging {
+                "embedded staging config"
+            } else {
+                "embedded production config"
+            });
+            let (c, r) = if self.staging {
+                (
+                    SigningConfig::staging(),
+                    sigstore_bundle::TrustedRoot::staging(),
+                )
+            } else {
+                (
+                    SigningConfig::production(),
+                    sigstore_bundle::TrustedRoot::production(),
+                )
+            };
+            (c.map_err(parse_err(what))?, r.map_err(parse_err(what))?)
         };
-        Ok(match self.rekor_version {
+        let oidc = config.oidc_urls.first().map(|s| s.url.clone());
+        let b = SigningContext::builder(config, root);
+        let b = match self.rekor_version {
             Some(v) => b.rekor_version(v),
             None => b,
-        })
+        };
+        Ok((b, oidc))
+    }
+
+    /// Log in interactively (browser or device flow) at the issuer.
+    fn interactive(
+        &self,
+        default_issuer: Option<String>,
+    ) -> Result<sigstore_oidc::IdentityToken, Error> {
+        let token_err = |e| Error::Sign(sigstore_verify::sign::SignError::Token(e));
+        let issuer = self
+            .oidc_issuer
+            .clone()
+            .or(default_issuer)
+            .ok_or(Error::Usage(
+                "no identity token found and no OIDC issuer to log in at (--oidc-issuer)",
+            ))?;
+        let http = sigstore_oidc::HttpConfig::default();
+        let metadata =
+            sigstore_oidc::ProviderMetadata::discover(&issuer, &http).map_err(token_err)?;
+        match self.oidc_flow {
+            LoginFlow::Browser => sigstore_oidc::BrowserFlow::new(metadata, &self.oidc_client_id)
+                .run()
+                .map_err(token_err),
+            LoginFlow::Device => sigstore_oidc::DeviceFlow::new(metadata, &self.oidc_client_id)
+                .run()
+                .map_err(token_err),
+            LoginFlow::None => Err(token_err(sigstore_oidc::Error::NoToken)),
+        }
     }
 
     /// A ready signing context: the key, or an identity token from the sources in order.
     pub fn context(&self) -> Result<SigningContext, Error> {
-        let mut b = self.builder()?;
+        let (mut b, default_issuer) = self.builder()?;
         if let Some(k) = &self.key {
             let pem = read_limited(k, MAX_SMALL_FILE_BYTES)?;
             let signer = std::str::from_utf8(&pem)
@@ -104,8 +172,13 @@ impl SignArgs {
             let mut cfg = sigstore_oidc::ResolveConfig::new();
             cfg.token = self.identity_token.clone();
             cfg.token_file = self.identity_token_file.clone();
-            let token = sigstore_oidc::resolve(&cfg)
-                .map_err(|e| Error::Sign(sigstore_verify::sign::SignError::Token(e)))?;
+            let token = match sigstore_oidc::resolve(&cfg) {
+                Ok(t) => t,
+                Err(sigstore_oidc::Error::NoToken) if self.oidc_flow != LoginFlow::None => {
+                    self.interactive(default_issuer)?
+                }
+                Err(e) => return Err(Error::Sign(sigstore_verify::sign::SignError::Token(e))),
+            };
             b = b.identity_token(token);
         }
         b.build().map_err(Error::Sign)

@@ -612,3 +612,94 @@ fn sign_with_a_key_verifies_with_the_public_key() {
     );
     assert_eq!(code(&out), 1, "{}", stderr(&out));
 }
+
+fn sign_cmd(vs: &Vs, file: &Path, flow: &str) -> std::process::Command {
+    let mut c = std::process::Command::new(SIGSTORE);
+    c.args([
+        "sign",
+        file.to_str().unwrap(),
+        "--trust-config",
+        vs.trust_config().to_str().unwrap(),
+        "--oidc-flow",
+        flow,
+    ])
+    // No ambient credentials from the test's environment.
+    .env_clear()
+    .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    c
+}
+
+#[test]
+fn sign_logs_in_with_the_browser_flow() {
+    let scratch = Scratch::new("cli-browser");
+    let vs = Vs::start(&scratch);
+    let file = scratch.join("f");
+    std::fs::write(&file, b"browser login").unwrap();
+    // The "browser" follows the issuer's redirect to the loopback callback.
+    let out = sign_cmd(&vs, &file, "browser")
+        .env("BROWSER", "curl -s -L -o /dev/null")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("alice@example.com"),
+        "{}",
+        stderr(&out)
+    );
+    // No token and no interactive login: exit 2, nothing written.
+    std::fs::remove_file(scratch.join("f.sigstore.json")).unwrap();
+    let out = sign_cmd(&vs, &file, "none").output().unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(!scratch.join("f.sigstore.json").exists());
+}
+
+#[test]
+fn sign_logs_in_with_the_device_flow() {
+    use std::io::BufRead;
+    let scratch = Scratch::new("cli-device");
+    let vs = Vs::start(&scratch);
+    let file = scratch.join("f");
+    std::fs::write(&file, b"device login").unwrap();
+    let mut child = sign_cmd(&vs, &file, "device")
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr_pipe = child.stderr.take().unwrap();
+    let mut lines = Vec::new();
+    let mut approved = false;
+    for line in std::io::BufReader::new(stderr_pipe).lines() {
+        let line = line.unwrap();
+        if !approved {
+            if let Some(code) = line
+                .split("code ")
+                .nth(1)
+                .map(|c| c.trim_end_matches(')').trim().to_owned())
+            {
+                assert!(vs.vs.approve_device(
+                    &code,
+                    Some(sigstore_testkit::TokenClaims::email("dana@example.com"))
+                ));
+                approved = true;
+            }
+        }
+        lines.push(line);
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{}", lines.join("\n"));
+    assert!(approved, "{}", lines.join("\n"));
+    let out = run(
+        SIGSTORE,
+        &[
+            "verify",
+            file.to_str().unwrap(),
+            "--certificate-identity",
+            "dana@example.com",
+            "--certificate-oidc-issuer",
+            &vs.issuer(),
+            "--trusted-root",
+            vs.trusted_root().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
