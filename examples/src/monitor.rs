@@ -24,6 +24,9 @@ use crate::{AlertKind, Error};
 /// Default most entries scanned per poll (the rest are scanned by later polls).
 pub const DEFAULT_MAX_ENTRIES_PER_POLL: u64 = 1000;
 
+/// Largest Rekor v1 log-info response read (it lists the inactive shards).
+pub const MAX_LOG_INFO_BYTES: u64 = 1024 * 1024;
+
 /// Most watch-list patterns.
 pub const MAX_WATCH_PATTERNS: usize = 256;
 
@@ -424,8 +427,13 @@ impl Monitor {
                 // Later checkpoints proven consistent with `cp`: size -> root.
                 let mut known: BTreeMap<u64, Hash> = BTreeMap::new();
                 known.insert(size, root);
+                // Entries are fetched by global index: the active shard's tree-local index
+                // plus the sizes of the inactive shards before it.
+                let offset = self.v1_shard_offset()?;
                 for i in start..end {
-                    let e = c.get_entry_by_index(i).map_err(Error::Tlog)?;
+                    let e = c
+                        .get_entry_by_index(i.saturating_add(offset))
+                        .map_err(Error::Tlog)?;
                     let p = e.inclusion_proof.as_ref().ok_or_else(|| {
                         alert(
                             AlertKind::BadEntry,
@@ -434,6 +442,15 @@ impl Monitor {
                     })?;
                     let psize = u64::try_from(p.tree_size).unwrap_or(0);
                     let pindex = u64::try_from(p.log_index).unwrap_or(u64::MAX);
+                    if pindex != i {
+                        return Err(alert(
+                            AlertKind::BadEntry,
+                            format!(
+                                "asked for entry {i} (global {}), the log answered with tree index {pindex}",
+                                i.saturating_add(offset)
+                            ),
+                        ));
+                    }
                     if psize < size {
                         return Err(alert(AlertKind::Rollback, format!(
                             "entry {i} is proven against size {psize}, smaller than the verified {size}"
@@ -465,6 +482,25 @@ impl Monitor {
             }
         }
         Ok(())
+    }
+
+    /// Rekor v1: the sum of the inactive shards' sizes (`inactiveShards[].treeSize` of
+    /// `GET /api/v1/log`), the offset from tree-local to global entry indexes.
+    fn v1_shard_offset(&self) -> Result<u64, Error> {
+        let url = format!("{}/api/v1/log", self.target.url);
+        let body = crate::fetch::fetch_bytes(&url, MAX_LOG_INFO_BYTES)?;
+        let v: serde_json::Value = serde_json::from_slice(&body).map_err(|source| Error::Json {
+            what: url.clone(),
+            source,
+        })?;
+        let mut offset = 0u64;
+        if let Some(shards) = v.get("inactiveShards").and_then(|s| s.as_array()) {
+            for sh in shards {
+                let n = sh.get("treeSize").and_then(|n| n.as_u64()).unwrap_or(0);
+                offset = offset.saturating_add(n);
+            }
+        }
+        Ok(offset)
     }
 
     fn check_entry(
