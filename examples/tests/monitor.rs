@@ -228,3 +228,51 @@ fn monitor_scans_a_bounded_number_of_entries_per_poll() {
         ]
     );
 }
+
+#[test]
+fn monitor_resumes_across_a_restart_of_the_log_itself() {
+    let scratch = Scratch::new("monitor-restart");
+    let vs = Vs::start(&scratch);
+    let url = vs.vs.urls().rekor_v2.clone();
+    let state = scratch.join("monitor.json");
+    let file = scratch.join("f");
+    std::fs::write(&file, b"before").unwrap();
+    vs.sign(&file, "alice@example.com", 2);
+    let out = monitor(
+        &vs,
+        &url,
+        &state,
+        &["--once", "--from-index", "0", "--json"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(json_lines(&out)[0]["tree_size"], 1);
+
+    // Stop the virtual Sigstore and start it again from its state directory: same keys,
+    // same entries, append-only, and (when free) the same ports.
+    let Vs {
+        vs: inner,
+        state: dir,
+    } = vs;
+    inner.shutdown();
+    let restarted = sigstore_testkit::VirtualSigstore::start(
+        sigstore_testkit::Config::default().with_dir(&dir),
+    )
+    .unwrap();
+    if restarted.urls().rekor_v2 != url {
+        eprintln!("notice: the log's port was taken after the restart; skipping the rest");
+        return;
+    }
+    let vs = Vs {
+        vs: restarted,
+        state: dir,
+    };
+    std::fs::write(&file, b"after").unwrap();
+    vs.sign(&file, "alice@example.com", 2);
+    let out = monitor(&vs, &url, &state, &["--once", "--json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let r = &json_lines(&out)[0];
+    assert_eq!(r["previous_size"], 1);
+    assert_eq!(r["tree_size"], 2);
+    assert_eq!(r["consistency_verified"], true);
+    assert_eq!(r["matches"][0]["index"], 1);
+}

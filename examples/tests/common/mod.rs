@@ -108,6 +108,7 @@ impl Vs {
                 &self.token(email),
                 "--rekor-version",
                 &version.to_string(),
+                "--overwrite",
             ],
         );
         assert_eq!(code(&out), 0, "sign failed: {}", stderr(&out));
