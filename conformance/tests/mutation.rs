@@ -14,6 +14,10 @@
 //! - log entries swapped between two bundles of the same artifact (and the same trust root).
 //!
 //! Prints `mutation: N mutants, N rejected, 0 accepted`.
+//!
+//! Deliberately unbound bytes are checked the other way round (they must still verify):
+//! corrupted witness cosignature lines from keys outside the trusted root, and an
+//! `integratedTime` on entries without an inclusion promise (never used as a time).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -782,4 +786,43 @@ fn every_single_field_mutant_is_rejected() {
         "{} mutants with an unexpected outcome",
         wrong_kind.len()
     );
+}
+
+/// The one field a mutant may change without rejection: an `integratedTime` on an entry that
+/// has no inclusion promise (Rekor v2, or a v0.2+ entry stripped of its SET). Nothing signs
+/// it, so the verifier must ignore it (CVE-2024-55655): the bundle still verifies, and the
+/// forged value appears neither as a verified time nor in the log-entry record.
+#[test]
+fn unauthenticated_integrated_time_is_ignored() {
+    let Some(shared) = shared_dir() else { return };
+    let mut checked = 0usize;
+    for subject in subjects(&shared) {
+        let entries = subject.bundle["verificationMaterial"]["tlogEntries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if entries.is_empty() || entries.iter().any(|e| !e["inclusionPromise"].is_null()) {
+            continue;
+        }
+        for forged in ["1", "1000000000", "4102444800"] {
+            let mut b = subject.bundle.clone();
+            for e in b["verificationMaterial"]["tlogEntries"]
+                .as_array_mut()
+                .unwrap()
+            {
+                e["integratedTime"] = Value::String(forged.into());
+            }
+            let json = serde_json::to_vec(&b).unwrap();
+            let r = subject
+                .verifier
+                .verify_json(&json, &subject.artifact, &subject.policy)
+                .unwrap_or_else(|e| panic!("{} with integratedTime {forged}: {e}", subject.name));
+            let forged: i64 = forged.parse().unwrap();
+            assert!(r.tlog_entries.iter().all(|e| e.integrated_time.is_none()));
+            assert!(r.verified_times.iter().all(|t| t.time != forged));
+            checked += 1;
+        }
+    }
+    eprintln!("{checked} forged integrated times ignored");
+    assert!(checked >= 3, "expected Rekor v2 cases");
 }
