@@ -58,17 +58,33 @@ impl KeyPurpose {
 }
 
 /// One trusted authority: its certificates from the trusted root (intermediates first, root
-/// last) and its `validFor` window. Signatures inside the chain are verified once, at
-/// construction; the last certificate is the trust anchor (its self-signature is not needed).
+/// last) and its `validFor` window. Signatures inside the chain are verified once: at
+/// construction ([`CertificateAuthority::new`]) or, for [`CertificateAuthority::deferred`], the
+/// first time [`verify_chain`] would use the authority (the result is kept and shared by
+/// clones). The last certificate is the trust anchor (its self-signature is not needed).
 #[derive(Debug, Clone)]
 pub struct CertificateAuthority {
     chain: Vec<Certificate>,
     valid_for: TimeRange,
+    /// `Ok` once every certificate was found signed by the next one, else the index of the
+    /// first broken link.
+    checked: std::sync::Arc<std::sync::OnceLock<Result<(), usize>>>,
 }
 
 impl CertificateAuthority {
     /// Builds an authority, checking that each certificate is signed by the next one.
     pub fn new(chain: Vec<Certificate>, valid_for: TimeRange) -> Result<Self, Error> {
+        let ca = Self::deferred(chain, valid_for)?;
+        ca.check_signatures()?;
+        Ok(ca)
+    }
+
+    /// Builds an authority whose chain signatures are checked on first use instead of now
+    /// (a trusted root then loads without any signature verification; an authority that is
+    /// never used costs nothing). [`verify_chain`] fails with
+    /// [`Error::AuthorityChainBroken`] on a path through a broken authority, as `new` would
+    /// have failed.
+    pub fn deferred(chain: Vec<Certificate>, valid_for: TimeRange) -> Result<Self, Error> {
         if chain.is_empty() {
             return Err(Error::EmptyAuthority);
         }
@@ -77,14 +93,26 @@ impl CertificateAuthority {
                 index: MAX_CHAIN_CERTIFICATES,
             });
         }
-        for (index, pair) in chain.windows(2).enumerate() {
-            if let [child, parent] = pair {
-                child
-                    .verify_signed_by(parent)
-                    .map_err(|_| Error::AuthorityChainBroken { index })?;
+        Ok(CertificateAuthority {
+            chain,
+            valid_for,
+            checked: std::sync::Arc::default(),
+        })
+    }
+
+    /// Verify (once) that each certificate is signed by the next one.
+    pub fn check_signatures(&self) -> Result<(), Error> {
+        let verdict = self.checked.get_or_init(|| {
+            for (index, pair) in self.chain.windows(2).enumerate() {
+                if let [child, parent] = pair {
+                    if child.verify_signed_by(parent).is_err() {
+                        return Err(index);
+                    }
+                }
             }
-        }
-        Ok(CertificateAuthority { chain, valid_for })
+            Ok(())
+        });
+        verdict.map_err(|index| Error::AuthorityChainBroken { index })
     }
 
     /// The certificates, intermediates first, root last.
@@ -177,6 +205,8 @@ pub fn verify_chain(
                 });
             }
             budget -= 1;
+            // The authority's own links, verified once per authority (see `deferred`).
+            authority.check_signatures()?;
             if leaf.verify_signed_by(candidate).is_err() {
                 if first_error.is_none() {
                     first_error = Some(Error::InvalidSignature);

@@ -25,8 +25,9 @@ pub struct TimestampAuthority {
     signer: Certificate,
     ca: CertificateAuthority,
     /// The (notBefore, notAfter) windows of the path `signer -> ... -> root` that
-    /// [`verify_chain`] validated at construction, when it did (see [`Self::new`]).
-    validated_path: Option<Vec<(i64, i64)>>,
+    /// [`verify_chain`] validated, when it did; computed once, at the first token that names
+    /// this authority (so loading a trusted root verifies no signature).
+    validated_path: std::sync::Arc<std::sync::OnceLock<Option<Vec<(i64, i64)>>>>,
 }
 
 impl TimestampAuthority {
@@ -34,7 +35,9 @@ impl TimestampAuthority {
     /// trusted-root `validFor` window (inclusive ends).
     ///
     /// The chain must hold at least the signing certificate and one CA certificate; the CA
-    /// certificates must each be signed by the next ([`CertificateAuthority::new`]).
+    /// certificates must each be signed by the next, which is checked once, at the first token
+    /// naming this authority ([`CertificateAuthority::deferred`]), like the signing
+    /// certificate's path.
     pub fn new(chain: Vec<Certificate>, valid_for: TimeRange) -> Result<Self, Error> {
         let mut it = chain.into_iter();
         let signer = it
@@ -46,12 +49,11 @@ impl TimestampAuthority {
                 "chain holds only the signing certificate, no CA",
             ));
         }
-        let ca = CertificateAuthority::new(rest, valid_for).map_err(Error::Certificate)?;
-        let validated_path = prevalidate(&signer, &ca);
+        let ca = CertificateAuthority::deferred(rest, valid_for).map_err(Error::Certificate)?;
         Ok(TimestampAuthority {
             signer,
             ca,
-            validated_path,
+            validated_path: std::sync::Arc::default(),
         })
     }
 
@@ -369,11 +371,15 @@ fn check_after_signature(
 
     // 7. Chain at genTime: the path validated at construction, if its windows contain
     // genTime; otherwise full path validation at genTime (which reports the failure).
-    let prevalidated = authority.validated_path.as_ref().is_some_and(|windows| {
-        windows
-            .iter()
-            .all(|(not_before, not_after)| *not_before <= time && time <= *not_after)
-    });
+    let prevalidated = authority
+        .validated_path
+        .get_or_init(|| prevalidate(signer, &authority.ca))
+        .as_ref()
+        .is_some_and(|windows| {
+            windows
+                .iter()
+                .all(|(not_before, not_after)| *not_before <= time && time <= *not_after)
+        });
     if !prevalidated {
         verify_chain(
             signer,

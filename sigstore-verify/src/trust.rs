@@ -127,7 +127,7 @@ impl TrustMaterial {
                 .iter()
                 .map(|der| Certificate::from_der(der))
                 .collect::<Result<Vec<_>, _>>()
-                .and_then(|chain| CertificateAuthority::new(chain, valid_for))
+                .and_then(|chain| CertificateAuthority::deferred(chain, valid_for))
                 .map_err(|source| {
                     VerifyError::TrustRoot(TrustRootProblem::CertificateAuthority { index, source })
                 })?;

@@ -63,8 +63,10 @@ impl VerifierBuilder {
         self
     }
 
-    /// Parse and check the trust material once (keys, certificate authorities with their chain
-    /// signatures, CT logs, timestamp authorities) and check the thresholds can be met.
+    /// Parse and check the trust material once (keys, certificate authorities, CT logs,
+    /// timestamp authorities) and check the thresholds can be met. The signatures inside an
+    /// authority's chain are verified once, the first time a bundle needs that authority (a
+    /// broken chain then fails that verification), so building verifies no signature.
     pub fn build(self) -> Result<Verifier, VerifyError> {
         let trust = TrustMaterial::from_root(&self.root)?;
         let check = |what: ThresholdKind, value: usize, available: usize| {
