@@ -104,20 +104,79 @@ macro_rules! comb_curve {
                 index
             }
 
-            /// Verify a DER ECDSA signature over `digest` with the key whose comb is `q`.
-            pub(crate) fn verify(q: &Comb, digest: &[u8], signature_der: &[u8]) -> bool {
-                let Ok(sig) = $krate::ecdsa::Signature::from_der(signature_der) else {
-                    return false;
-                };
-                let Ok(field) = ecdsa::hazmat::bits2field::<$krate::$curve>(digest) else {
-                    return false;
-                };
-                let field: FieldBytes = field;
+            /// `(r, u1, u2)` of SEC 1 §4.1.4 for a DER signature over `digest`, or `None` when
+            /// the signature does not parse (r and s must be in [1, n-1]).
+            fn scalars(
+                digest: &[u8],
+                signature_der: &[u8],
+            ) -> Option<(Scalar, FieldBytes, FieldBytes)> {
+                let sig = $krate::ecdsa::Signature::from_der(signature_der).ok()?;
+                let field: FieldBytes = ecdsa::hazmat::bits2field::<$krate::$curve>(digest).ok()?;
                 let z = <Scalar as Reduce<$uint>>::reduce_bytes(&field);
                 let (r, s) = sig.split_scalars();
                 let s_inv = *s.invert_vartime();
-                let u1 = (z * s_inv).to_repr();
-                let u2 = (*r * s_inv).to_repr();
+                Some((*r, (z * s_inv).to_repr(), (*r * s_inv).to_repr()))
+            }
+
+            /// The final comparison: `R` is not the point at infinity and `x(R) mod n == r`.
+            fn accept(point: ProjectivePoint, r: &Scalar) -> bool {
+                if bool::from(point.is_identity()) {
+                    return false;
+                }
+                let x = point.to_affine().x();
+                *r == <Scalar as Reduce<$uint>>::reduce_bytes(&x)
+            }
+
+            /// Verify a DER ECDSA signature over `digest` with a key that has no comb table:
+            /// `u1·G + u2·Q` by Shamir's trick over 4-bit windows (one doubling chain, at most
+            /// two additions per window, 14 additions per point to tabulate 1..15 multiples).
+            pub(crate) fn verify_point(
+                q: &ProjectivePoint,
+                digest: &[u8],
+                signature_der: &[u8],
+            ) -> bool {
+                let Some((r, u1, u2)) = scalars(digest, signature_der) else {
+                    return false;
+                };
+                let multiples = |p: ProjectivePoint| {
+                    let mut t = [ProjectivePoint::IDENTITY; 16];
+                    let mut acc = ProjectivePoint::IDENTITY;
+                    for slot in t.iter_mut().skip(1) {
+                        acc += p;
+                        *slot = acc;
+                    }
+                    t
+                };
+                let tg = multiples(ProjectivePoint::GENERATOR);
+                let tq = multiples(*q);
+                let mut acc = ProjectivePoint::IDENTITY;
+                for (b1, b2) in u1.iter().zip(u2.iter()) {
+                    for shift in [4u8, 0] {
+                        acc = acc.double().double().double().double();
+                        let (n1, n2) = (
+                            usize::from((b1 >> shift) & 15),
+                            usize::from((b2 >> shift) & 15),
+                        );
+                        if n1 != 0 {
+                            if let Some(p) = tg.get(n1) {
+                                acc += p;
+                            }
+                        }
+                        if n2 != 0 {
+                            if let Some(p) = tq.get(n2) {
+                                acc += p;
+                            }
+                        }
+                    }
+                }
+                accept(acc, &r)
+            }
+
+            /// Verify a DER ECDSA signature over `digest` with the key whose comb is `q`.
+            pub(crate) fn verify(q: &Comb, digest: &[u8], signature_der: &[u8]) -> bool {
+                let Some((r, u1, u2)) = scalars(digest, signature_der) else {
+                    return false;
+                };
                 let g = generator();
                 let mut acc = ProjectivePoint::IDENTITY;
                 for k in (0..SPACING).rev() {
@@ -129,11 +188,7 @@ macro_rules! comb_curve {
                         acc += p;
                     }
                 }
-                if bool::from(acc.is_identity()) {
-                    return false;
-                }
-                let x = acc.to_affine().x();
-                *r == <Scalar as Reduce<$uint>>::reduce_bytes(&x)
+                accept(acc, &r)
             }
         }
     };
@@ -162,6 +217,11 @@ mod tests {
                 let der = sig.to_der();
                 assert!(vk.verify_prehash(&digest, &sig).is_ok());
                 assert!(p256c::verify(&comb, &digest, der.as_bytes()));
+                let point: p256::ProjectivePoint = vk.as_affine().into();
+                assert!(p256c::verify_point(&point, &digest, der.as_bytes()));
+                let mut wrong = digest.clone();
+                wrong[1] ^= 4;
+                assert!(!p256c::verify_point(&point, &wrong, der.as_bytes()));
                 // Any change to the digest or the signature must fail, as with RustCrypto.
                 let mut bad = digest.clone();
                 bad[0] ^= 1;
@@ -169,6 +229,11 @@ mod tests {
                 let (r, s) = sig.split_scalars();
                 let swapped = Signature::from_scalars(*s, *r).unwrap();
                 assert!(!p256c::verify(&comb, &digest, swapped.to_der().as_bytes()));
+                assert!(!p256c::verify_point(
+                    &point,
+                    &digest,
+                    swapped.to_der().as_bytes()
+                ));
                 let other = SigningKey::random(&mut OsRng);
                 let other_comb = p256c::Comb::new(&other.verifying_key().as_affine().into());
                 assert!(!p256c::verify(&other_comb, &digest, der.as_bytes()));
@@ -191,12 +256,20 @@ mod tests {
                 let der = sig.to_der();
                 assert!(vk.verify_prehash(&digest, &sig).is_ok());
                 assert!(p384c::verify(&comb, &digest, der.as_bytes()));
+                let point: p384::ProjectivePoint = vk.as_affine().into();
+                assert!(p384c::verify_point(&point, &digest, der.as_bytes()));
                 let mut bad = digest.clone();
                 bad[0] ^= 0x80;
                 assert!(!p384c::verify(&comb, &bad, der.as_bytes()));
+                assert!(!p384c::verify_point(&point, &bad, der.as_bytes()));
                 let (r, s) = sig.split_scalars();
                 let swapped = Signature::from_scalars(*s, *r).unwrap();
                 assert!(!p384c::verify(&comb, &digest, swapped.to_der().as_bytes()));
+                assert!(!p384c::verify_point(
+                    &point,
+                    &digest,
+                    swapped.to_der().as_bytes()
+                ));
             }
         }
     }

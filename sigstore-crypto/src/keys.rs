@@ -566,6 +566,26 @@ impl PublicKey {
         if let (SignatureScheme::Ecdsa(_), Some(comb)) = (scheme, self.comb()) {
             return comb.verify(digest, signature);
         }
+        let fast = match (&self.inner, scheme) {
+            (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => Some(p256c::verify_point(
+                &k.as_affine().into(),
+                digest,
+                signature,
+            )),
+            (KeyInner::P384(k), SignatureScheme::Ecdsa(_)) => Some(p384c::verify_point(
+                &k.as_affine().into(),
+                digest,
+                signature,
+            )),
+            _ => None,
+        };
+        if let Some(ok) = fast {
+            return if ok {
+                Ok(())
+            } else {
+                Err(Error::InvalidSignature)
+            };
+        }
         match (&self.inner, scheme) {
             (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => {
                 let sig = p256::ecdsa::Signature::from_der(signature)
