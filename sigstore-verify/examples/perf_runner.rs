@@ -7,6 +7,8 @@
 //! perf_runner load DIR ITERATIONS           median trust-root load (parse + Verifier build)
 //! perf_runner batch DIR ITERATIONS CASE     throughput of Verifier::verify_batch vs a loop
 //! perf_runner cold DIR CASE                 load the trust root, verify one bundle, exit
+//! perf_runner hash FILE ROUNDS               Artifact::file vs raw sha2 (1 MiB reads), interleaved
+//! perf_runner hash-artifact FILE             Artifact::file once (for peak-RSS measurements)
 //! ```
 //!
 //! Build with `--release` (and `--features ring` for the ring backend).
@@ -154,6 +156,43 @@ fn main() {
                 eprintln!("{me}: {}: {e}", c.id);
                 std::process::exit(1);
             }
+        }
+        "hash" => {
+            use sha2::Digest as _;
+            use std::io::Read as _;
+            let rounds: usize = args[2].parse().unwrap();
+            let len = std::fs::metadata(&dir).unwrap().len() as f64;
+            let (mut raw, mut ours) = (Vec::new(), Vec::new());
+            for _ in 0..rounds {
+                let t = Instant::now();
+                let mut f = std::fs::File::open(&dir).unwrap();
+                let mut h = sha2::Sha256::new();
+                let mut buf = vec![0u8; 1 << 20];
+                loop {
+                    let n = f.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    h.update(&buf[..n]);
+                }
+                std::hint::black_box(h.finalize());
+                raw.push(len / t.elapsed().as_secs_f64() / 1e6);
+                let t = Instant::now();
+                std::hint::black_box(Artifact::file(&dir).unwrap());
+                ours.push(len / t.elapsed().as_secs_f64() / 1e6);
+            }
+            let (raw, ours) = (median(raw), median(ours));
+            println!(
+                "{}",
+                json!({"impl": me, "case": "hash", "bytes": len, "raw_sha2_mb_s": raw,
+                       "artifact_file_mb_s": ours, "ratio": ours / raw})
+            );
+        }
+        "hash-artifact" => {
+            std::hint::black_box(Artifact::file(&dir).unwrap());
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?");
+            println!("{}", json!({"impl": me, "case": "hash-artifact", "peak": hwm}));
         }
         other => panic!("unknown mode {other}"),
     }
