@@ -567,6 +567,57 @@ fn authority_construction_checks_signatures() {
     ));
 }
 
+#[test]
+fn deferred_authority_checks_signatures_at_first_use() {
+    let pki = Pki::new();
+    let other = Pki::new();
+    let leaf = issue(
+        leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600),
+        &pki.intermediate,
+    )
+    .parsed();
+    // Broken link (intermediate not signed by this root): construction succeeds, the first
+    // path through the authority fails, and so does every later one.
+    let broken = CertificateAuthority::deferred(
+        vec![pki.intermediate.parsed(), other.root.parsed()],
+        open(),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let err = verify_chain(
+            &leaf,
+            std::slice::from_ref(&broken),
+            &[SIGNED_AT],
+            KeyPurpose::CodeSigning,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::AuthorityChainBroken { index: 0 }),
+            "{err:?}"
+        );
+        assert!(matches!(
+            broken.check_signatures(),
+            Err(Error::AuthorityChainBroken { index: 0 })
+        ));
+    }
+    // An intact deferred authority verifies like an eager one.
+    let good =
+        CertificateAuthority::deferred(vec![pki.intermediate.parsed(), pki.root.parsed()], open())
+            .unwrap();
+    verify_chain(
+        &leaf,
+        &[good.clone()],
+        &[SIGNED_AT],
+        KeyPurpose::CodeSigning,
+    )
+    .unwrap();
+    good.check_signatures().unwrap();
+    assert!(matches!(
+        CertificateAuthority::deferred(vec![], open()),
+        Err(Error::EmptyAuthority)
+    ));
+}
+
 fn tsa_leaf(pki: &Pki, eku: Option<(Vec<&str>, bool)>) -> Certificate {
     let mut p = leaf_params(T2024 + 10 * DAY, T2024 + 10 * DAY + 600);
     p.extended_key_usages = vec![];
