@@ -27,8 +27,11 @@ pub struct TimestampAuthority {
     /// The (notBefore, notAfter) windows of the path `signer -> ... -> root` that
     /// [`verify_chain`] validated, when it did; computed once, at the first token that names
     /// this authority (so loading a trusted root verifies no signature).
-    validated_path: std::sync::Arc<std::sync::OnceLock<Option<Vec<(i64, i64)>>>>,
+    validated_path: std::sync::Arc<std::sync::OnceLock<ValidatedPath>>,
 }
+
+/// The validity windows of a validated signer path, or `None` when validation failed.
+type ValidatedPath = Option<Vec<(i64, i64)>>;
 
 impl TimestampAuthority {
     /// Build an authority from its chain (signing certificate first, root last) and its
