@@ -6,14 +6,16 @@
 //! `z = bits2field(digest) mod n`, `u1 = z/s`, `u2 = r/s`, the signature is valid when
 //! `R = u1·G + u2·Q` is not the point at infinity and `x(R) mod n == r` (r and s are non-zero
 //! scalars below n by construction of the parsed signature). Only the way `R` is computed
-//! differs: Lim-Lee combs with [`TEETH`] teeth for both `G` and `Q` share one doubling chain,
-//! so a verification costs `bits/TEETH` doublings and at most `2·bits/TEETH` mixed additions
-//! instead of two full scalar multiplications. Every input is public (signature, digest,
+//! differs: Lim-Lee combs of [`TABLES`] tables with [`TEETH`] teeth each, for both `G` and
+//! `Q`, share one doubling chain, so a verification costs `bits/(TEETH·TABLES)` doublings and
+//! at most `2·bits/TEETH` additions instead of two full scalar multiplications. Every input is public (signature, digest,
 //! public key), so this variable-time evaluation leaks nothing secret. The curve arithmetic
 //! itself (complete addition formulas, field and scalar arithmetic) is RustCrypto's.
 
-/// Teeth of every comb: tables have `2^TEETH` points.
+/// Teeth of every comb table: tables have `2^TEETH` points.
 pub(crate) const TEETH: usize = 8;
+/// Tables per comb (each covers `TEETH·SPACING` consecutive bits of the scalar).
+pub(crate) const TABLES: usize = 4;
 
 macro_rules! comb_curve {
     ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr) => {
@@ -27,21 +29,21 @@ macro_rules! comb_curve {
             use $krate::elliptic_curve::PrimeField as _;
             use $krate::{FieldBytes, ProjectivePoint, Scalar};
 
-            use super::TEETH;
+            use super::{TABLES, TEETH};
 
             /// Bits of the scalars.
             const BITS: usize = $bits;
             /// Distance between two teeth.
-            const SPACING: usize = BITS / TEETH;
-            const _: () = assert!(SPACING * TEETH == BITS);
+            const SPACING: usize = BITS / (TEETH * TABLES);
+            const _: () = assert!(SPACING * TEETH * TABLES == BITS);
             /// Bytes of a scalar.
             const LEN: usize = BITS / 8;
 
-            /// `points[j] = sum over set bits i of j of 2^(SPACING·i)·P` (projective: the curve
-            /// crates offer no batch inversion to normalize them, and complete projective
-            /// additions cost about as much as mixed ones).
+            /// `tables[t][j] = sum over set bits i of j of 2^(SPACING·(TEETH·t + i))·P`
+            /// (projective: the curve crates offer no batch inversion to normalize them, and
+            /// complete projective additions cost about as much as mixed ones).
             pub(crate) struct Comb {
-                points: Vec<ProjectivePoint>,
+                tables: Vec<Vec<ProjectivePoint>>,
             }
 
             impl std::fmt::Debug for Comb {
@@ -52,34 +54,45 @@ macro_rules! comb_curve {
 
             impl Comb {
                 pub(crate) fn new(p: &ProjectivePoint) -> Self {
-                    let mut teeth = Vec::with_capacity(TEETH);
+                    let mut all_teeth = Vec::with_capacity(TEETH * TABLES);
                     let mut cur = *p;
-                    for _ in 0..TEETH {
-                        teeth.push(cur);
+                    for _ in 0..TEETH * TABLES {
+                        all_teeth.push(cur);
                         for _ in 0..SPACING {
                             cur = cur.double();
                         }
                     }
-                    let mut proj = vec![ProjectivePoint::IDENTITY; 1 << TEETH];
-                    for j in 1..(1usize << TEETH) {
-                        let low = j.trailing_zeros() as usize;
-                        let rest = proj
-                            .get(j & (j - 1))
-                            .copied()
-                            .unwrap_or(ProjectivePoint::IDENTITY);
-                        let tooth = teeth.get(low).copied().unwrap_or(ProjectivePoint::IDENTITY);
-                        if let Some(slot) = proj.get_mut(j) {
-                            *slot = rest + tooth;
-                        }
-                    }
-                    Comb { points: proj }
+                    let tables = all_teeth
+                        .chunks(TEETH)
+                        .map(|teeth| {
+                            let mut proj = vec![ProjectivePoint::IDENTITY; 1 << TEETH];
+                            for j in 1..(1usize << TEETH) {
+                                let low = j.trailing_zeros() as usize;
+                                let rest = proj
+                                    .get(j & (j - 1))
+                                    .copied()
+                                    .unwrap_or(ProjectivePoint::IDENTITY);
+                                let tooth =
+                                    teeth.get(low).copied().unwrap_or(ProjectivePoint::IDENTITY);
+                                if let Some(slot) = proj.get_mut(j) {
+                                    *slot = rest + tooth;
+                                }
+                            }
+                            proj
+                        })
+                        .collect();
+                    Comb { tables }
                 }
 
-                fn get(&self, index: usize) -> Option<&ProjectivePoint> {
-                    if index == 0 {
-                        None
-                    } else {
-                        self.points.get(index)
+                /// Add the entries of every table selected by column `k` of `scalar`.
+                fn add_column(&self, acc: &mut ProjectivePoint, scalar: &[u8], k: usize) {
+                    for (t, table) in self.tables.iter().enumerate() {
+                        let index = column(scalar, t, k);
+                        if index != 0 {
+                            if let Some(p) = table.get(index) {
+                                *acc += p;
+                            }
+                        }
                     }
                 }
             }
@@ -90,12 +103,12 @@ macro_rules! comb_curve {
                 G.get_or_init(|| Comb::new(&ProjectivePoint::GENERATOR))
             }
 
-            /// Comb index at column `k`: bit `SPACING·i + k` of the big-endian scalar, for
-            /// every tooth `i`.
-            fn column(bytes: &[u8], k: usize) -> usize {
+            /// Index into table `t` at column `k`: bit `SPACING·(TEETH·t + i) + k` of the
+            /// big-endian scalar, for every tooth `i`.
+            fn column(bytes: &[u8], t: usize, k: usize) -> usize {
                 let mut index = 0usize;
                 for i in 0..TEETH {
-                    let n = SPACING * i + k;
+                    let n = SPACING * (TEETH * t + i) + k;
                     let bit = bytes
                         .get(LEN - 1 - n / 8)
                         .map_or(0, |b| usize::from((b >> (n % 8)) & 1));
@@ -181,12 +194,8 @@ macro_rules! comb_curve {
                 let mut acc = ProjectivePoint::IDENTITY;
                 for k in (0..SPACING).rev() {
                     acc = acc.double();
-                    if let Some(p) = g.get(column(&u1, k)) {
-                        acc += p;
-                    }
-                    if let Some(p) = q.get(column(&u2, k)) {
-                        acc += p;
-                    }
+                    g.add_column(&mut acc, &u1, k);
+                    q.add_column(&mut acc, &u2, k);
                 }
                 accept(acc, &r)
             }
