@@ -191,8 +191,14 @@ fn main() {
         "hash-artifact" => {
             std::hint::black_box(Artifact::file(&dir).unwrap());
             let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-            let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?");
-            println!("{}", json!({"impl": me, "case": "hash-artifact", "peak": hwm}));
+            let hwm = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .unwrap_or("VmHWM: ?");
+            println!(
+                "{}",
+                json!({"impl": me, "case": "hash-artifact", "peak": hwm})
+            );
         }
         other => panic!("unknown mode {other}"),
     }
