@@ -474,3 +474,30 @@ fn sct_parser_never_panics() {
         Err(Error::MalformedSct(_))
     ));
 }
+
+#[test]
+fn precert_signing_ca_sct_verifies() {
+    // Catalog §6 (P): RFC 6962 §3.1 lets a CA issue the precertificate through a Precertificate
+    // Signing Certificate (EKU 1.3.6.1.4.1.11129.2.4.4). The log then signs the TBS rewritten
+    // to name the final issuer, with issuer_key_hash = the FINAL issuer's key, so the SCT
+    // embedded in the final certificate verifies against the verified chain's issuer, while
+    // one bound to the precertificate signer's own key does not.
+    let pki = Pki::new();
+    let log_key = KeySigner::generate_p256().unwrap();
+    let precert_signer = KeySigner::generate_p256().unwrap();
+    let chain = leaf_with_scts(&pki, &[Spec::new(&log_key)]);
+    let scts = verify_scts(&chain, &[log(&log_key)], 1).unwrap();
+    assert_eq!(scts.len(), 1);
+
+    let mut bound_to_precert_signer = Spec::new(&log_key);
+    bound_to_precert_signer.ikh = Some(
+        HashAlgorithm::Sha256
+            .hash(precert_signer.public_key().spki_der())
+            .as_bytes()
+            .try_into()
+            .unwrap(),
+    );
+    let chain = leaf_with_scts(&pki, &[bound_to_precert_signer]);
+    let err = verify_scts(&chain, &[log(&log_key)], 1).unwrap_err();
+    assert!(matches!(err, Error::InvalidSctSignature), "{err}");
+}
