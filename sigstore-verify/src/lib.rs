@@ -34,6 +34,11 @@ pub use result::{
 };
 pub use verifier::{Verifier, VerifierBuilder, IN_TOTO_PAYLOAD_TYPE};
 
+/// The workspace README's Rust example, compiled as a doc test so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
+
 pub use sigstore_bundle::{Bundle, TrustedRoot};
 pub use sigstore_crypto::{HashAlgorithm, PublicKey};
 
