@@ -252,15 +252,31 @@ mod tests {
     #[test]
     fn construction_limits() {
         let p = || Policy::dangerous_any_identity();
-        assert!(ConsensusPolicy::new(vec![], 1).is_err());
-        assert!(ConsensusPolicy::new(vec![p()], 0).is_err());
-        assert!(ConsensusPolicy::new(vec![p()], 2).is_err());
+        let policy_err = |r: Result<ConsensusPolicy, VerifyError>| r.unwrap_err().kind();
+        assert_eq!(
+            policy_err(ConsensusPolicy::new(vec![], 1)),
+            VerifyErrorKind::Policy
+        );
+        assert_eq!(
+            policy_err(ConsensusPolicy::new(vec![p()], 0)),
+            VerifyErrorKind::Policy
+        );
+        assert_eq!(
+            policy_err(ConsensusPolicy::new(vec![p()], 2)),
+            VerifyErrorKind::Policy
+        );
         assert!(ConsensusPolicy::new(vec![p(); MAX_CONSENSUS_SIGNERS], 1).is_ok());
-        assert!(ConsensusPolicy::new(vec![p(); MAX_CONSENSUS_SIGNERS + 1], 1).is_err());
-        assert!(ConsensusPolicy::new(vec![p()], 1)
-            .unwrap()
-            .within(2, 1)
-            .is_err());
+        assert_eq!(
+            policy_err(ConsensusPolicy::new(
+                vec![p(); MAX_CONSENSUS_SIGNERS + 1],
+                1
+            )),
+            VerifyErrorKind::Policy
+        );
+        assert_eq!(
+            policy_err(ConsensusPolicy::new(vec![p()], 1).unwrap().within(2, 1)),
+            VerifyErrorKind::Policy
+        );
     }
 
     #[test]

@@ -592,9 +592,13 @@ mod tests {
     fn construction_rules() {
         assert!(Policy::dangerous_any_identity().constrains_signer());
         assert!(!Policy::predicate_type("x").constrains_signer());
-        assert!(Policy::all_of(vec![Policy::predicate_type("x")]).is_err());
-        assert!(Policy::extension("", Matcher::exact("x")).is_err());
-        assert!(Policy::extension("1.2.x", Matcher::exact("x")).is_err());
+        for r in [
+            Policy::all_of(vec![Policy::predicate_type("x")]),
+            Policy::extension("", Matcher::exact("x")),
+            Policy::extension("1.2.x", Matcher::exact("x")),
+        ] {
+            assert_eq!(r.unwrap_err().kind(), crate::VerifyErrorKind::Policy);
+        }
         assert!(Policy::extension(oid::BUILD_TRIGGER, Matcher::exact("push")).is_ok());
     }
 }

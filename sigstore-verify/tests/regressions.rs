@@ -167,7 +167,11 @@ fn tlog_entry_swapped_rekor_v1() {
         .as_array_mut()
         .unwrap()
         .push(foreign);
-    assert!(run(&v, &appended, &art, &beacon()).is_err());
+    // The foreign entry's verified integrated time lies outside this certificate's validity.
+    assert_eq!(
+        run(&v, &appended, &art, &beacon()).unwrap_err().kind(),
+        sigstore_verify::VerifyErrorKind::Certificate
+    );
 }
 
 /// A log entry for a different kind of content (a DSSE entry for a message signature).
@@ -179,13 +183,17 @@ fn tlog_entry_of_another_content_kind() {
     let mut spliced = a.bundle.clone();
     spliced["verificationMaterial"]["tlogEntries"] =
         b.bundle["verificationMaterial"]["tlogEntries"].clone();
-    assert!(run(
-        &v,
-        &spliced,
-        &Artifact::bytes(a.artifact.clone()),
-        &beacon()
-    )
-    .is_err());
+    assert_eq!(
+        run(
+            &v,
+            &spliced,
+            &Artifact::bytes(a.artifact.clone()),
+            &beacon()
+        )
+        .unwrap_err()
+        .kind(),
+        sigstore_verify::VerifyErrorKind::Certificate
+    );
 }
 
 /// kindVersion must equal the body's kind and apiVersion.
@@ -247,7 +255,12 @@ fn message_digest_is_never_trusted() {
     let mut lying = a.bundle.clone();
     lying["messageSignature"]["messageDigest"]["digest"] =
         json!(b64(HashAlgorithm::Sha256.hash(&other).as_bytes()));
-    assert!(run(&v, &lying, &Artifact::bytes(other), &beacon()).is_err());
+    assert_eq!(
+        run(&v, &lying, &Artifact::bytes(other), &beacon())
+            .unwrap_err()
+            .kind(),
+        sigstore_verify::VerifyErrorKind::TransparencyLog
+    );
 }
 
 /// CVE-2026-31830: an attestation for artifact A is not accepted for B; subject algorithms
@@ -548,7 +561,12 @@ fn managed_key_validity_window() {
     assert!(matches!(err, VerifyError::KeyNotValidAt { .. }), "{err}");
     let err = run(&v, &a.bundle, &art, &window(Some(t + 1), None)).unwrap_err();
     assert!(matches!(err, VerifyError::KeyNotValidAt { .. }), "{err}");
-    assert!(ManagedKey::with_validity(key, Some(2), Some(1)).is_err());
+    assert_eq!(
+        ManagedKey::with_validity(key, Some(2), Some(1))
+            .unwrap_err()
+            .kind(),
+        sigstore_verify::VerifyErrorKind::Policy
+    );
 }
 
 /// A managed key that is not the signer's is rejected; the bundle's key hint is only a label.
@@ -559,13 +577,18 @@ fn managed_key_wrong_key_and_hint() {
     let art = Artifact::bytes(a.artifact.clone());
     let other = sigstore_crypto::KeySigner::generate_p256().unwrap();
     use sigstore_crypto::Signer as _;
-    assert!(run(
-        &v,
-        &a.bundle,
-        &art,
-        &Policy::public_key(other.public_key().clone())
-    )
-    .is_err());
+    assert_eq!(
+        run(
+            &v,
+            &a.bundle,
+            &art,
+            &Policy::public_key(other.public_key().clone())
+        )
+        .unwrap_err()
+        .kind(),
+        // The logged key is not the caller's key: the log binding catches it first.
+        sigstore_verify::VerifyErrorKind::TransparencyLog
+    );
     let pem = std::fs::read_to_string(a.dir.join("key.pub")).unwrap();
     let mut b = a.bundle.clone();
     b["verificationMaterial"]["publicKey"]["hint"] = json!("not-the-key-id");
@@ -974,11 +997,22 @@ fn consensus_counts_distinct_signers() {
         matches!(err, VerifyError::Threshold { have: 0, .. }),
         "{err}"
     );
-    assert!(ConsensusPolicy::new(vec![beacon()], 2).is_err());
+    assert_eq!(
+        ConsensusPolicy::new(vec![beacon()], 2).unwrap_err().kind(),
+        sigstore_verify::VerifyErrorKind::Policy
+    );
     // More bundles than MAX_CONSENSUS_BUNDLES: refused before any verification.
     let many = vec![bundles[0].clone(); sigstore_verify::MAX_CONSENSUS_BUNDLES + 1];
-    assert!(v.verify_consensus(&many, &art, &one).is_err());
-    assert!(ConsensusPolicy::new(vec![Policy::predicate_type("x")], 1).is_err());
+    assert_eq!(
+        v.verify_consensus(&many, &art, &one).unwrap_err().kind(),
+        sigstore_verify::VerifyErrorKind::Threshold
+    );
+    assert_eq!(
+        ConsensusPolicy::new(vec![Policy::predicate_type("x")], 1)
+            .unwrap_err()
+            .kind(),
+        sigstore_verify::VerifyErrorKind::Policy
+    );
 }
 
 fn b64(bytes: &[u8]) -> String {

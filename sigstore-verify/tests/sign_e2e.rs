@@ -42,7 +42,13 @@ fn verify(vs: &sigstore_testkit::VirtualSigstore, json: &[u8], artifact: Artifac
         San::exact("mallory@example.com"),
         Issuer::exact(&vs.urls().oidc),
     );
-    assert!(verifier.verify_json(json, &artifact, &other).is_err());
+    assert_eq!(
+        verifier
+            .verify_json(json, &artifact, &other)
+            .unwrap_err()
+            .kind(),
+        sigstore_verify::VerifyErrorKind::IdentityMismatch
+    );
 }
 
 fn tlog_version(bundle: &Bundle) -> String {
