@@ -68,7 +68,11 @@ fn fulcio_client_both_proof_kinds_retries_and_key_mismatch() {
         .with_timeout(Duration::from_millis(300))
         .with_retries(0, Duration::from_millis(10))
         .request_certificate(&token, &signer, ProofKind::ProofOfPossession);
-    assert!(err.is_err());
+    // Past the deadline: a transport error (the client's timeout), never a certificate.
+    assert!(
+        matches!(err, Err(sigstore_fulcio::Error::Transport(_))),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -119,10 +123,21 @@ fn rekor_v1_client_round_trip_and_limits() {
         },
         1,
     );
-    assert!(client.log_info().is_err());
+    let err = client.log_info();
+    assert!(
+        matches!(err, Err(sigstore_tlog::Error::ResponseTooLarge { .. })),
+        "{err:?}"
+    );
     // A truncated body is an error, not a panic.
     vs.faults().times(Service::RekorV1, Fault::TruncatedBody, 4);
-    assert!(client.log_info().is_err());
+    let err = client.log_info();
+    assert!(
+        matches!(
+            err,
+            Err(sigstore_tlog::Error::Transport { .. } | sigstore_tlog::Error::BadResponse { .. })
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -176,7 +191,14 @@ fn timestamp_client_against_the_tsa() {
     client.timestamp(b"sig bytes", &trust.tsas).unwrap();
     vs.faults()
         .times(Service::Tsa, Fault::ServerError { status: 503 }, 10);
-    assert!(client.timestamp(b"sig bytes", &trust.tsas).is_err());
+    let err = client.timestamp(b"sig bytes", &trust.tsas);
+    assert!(
+        matches!(
+            err,
+            Err(sigstore_timestamp::Error::HttpStatus { status: 503, .. })
+        ),
+        "{err:?}"
+    );
     vs.faults().clear();
 }
 
