@@ -1,35 +1,93 @@
-//! ECDSA verification with precomputed comb tables, for P-256 and P-384 keys that verify many
-//! signatures (the keys of a trusted root: Fulcio intermediates, TSA signing certificates,
-//! transparency and CT logs).
+//! ECDSA verification for P-256 and P-384 with our own point arithmetic over RustCrypto's
+//! field elements: precomputed comb tables for keys that verify many signatures (the keys of a
+//! trusted root: Fulcio intermediates, TSA signing certificates, transparency and CT logs), and
+//! interleaved width-w NAF (Straus) for keys seen once or twice.
 //!
 //! The check is the one of SEC 1 §4.1.4 and of `ecdsa::hazmat::verify_prehashed`: with
 //! `z = bits2field(digest) mod n`, `u1 = z/s`, `u2 = r/s`, the signature is valid when
 //! `R = u1·G + u2·Q` is not the point at infinity and `x(R) mod n == r` (r and s are non-zero
 //! scalars below n by construction of the parsed signature). Only the way `R` is computed
-//! differs: Lim-Lee combs of [`TABLES`] tables with [`TEETH`] teeth each, for both `G` and
-//! `Q`, share one doubling chain, so a verification costs `bits/(TEETH·TABLES)` doublings and
-//! at most `2·bits/TEETH` additions instead of two full scalar multiplications. Every input is public (signature, digest,
-//! public key), so this variable-time evaluation leaks nothing secret. The curve arithmetic
-//! itself (complete addition formulas, field and scalar arithmetic) is RustCrypto's.
+//! differs:
+//!
+//! - Points are kept in Jacobian coordinates `(X, Y, Z)` ↦ `(X/Z², Y/Z³)` (`Z = 0` is the
+//!   point at infinity), with the `a = -3` doubling (3M + 5S) and mixed addition with an affine
+//!   table point (8M + 3S), instead of the complete projective formulas of the curve crates
+//!   (12M + 2 multiplications by b, and many more field additions). These formulas have
+//!   exceptional cases (adding a point to itself or to its negation, the point at infinity);
+//!   every addition tests for them and takes the doubling or returns infinity.
+//! - Tables are normalized to affine with one field inversion (Montgomery's batch trick).
+//! - Comb: Lim-Lee combs of [`TABLES`] tables with [`TEETH`] teeth each, for both `G` and `Q`,
+//!   share one doubling chain: `bits/(TEETH·TABLES)` doublings and at most `2·bits/TEETH`
+//!   additions per verification.
+//! - No table: `u1` in width-[`G_WINDOW`] NAF over a static table of odd multiples of `G`, `u2`
+//!   in width-[`Q_WINDOW`] NAF over odd multiples of `Q` computed per call, one doubling chain.
+//! - The final comparison avoids the inversion to affine: `x(R) = X/Z²`, so `x(R) mod n == r`
+//!   holds iff `X == r·Z²` or (when `r + n < p`) `X == (r + n)·Z²`.
+//!
+//! Every input is public (signature, digest, public key), so this variable-time evaluation
+//! leaks nothing secret. The field and scalar arithmetic is RustCrypto's (`expose-field`).
 
 /// Teeth of every comb table: tables have `2^TEETH` points.
 pub(crate) const TEETH: usize = 8;
 /// Tables per comb (each covers `TEETH·SPACING` consecutive bits of the scalar).
 pub(crate) const TABLES: usize = 4;
+/// NAF width for `u1·G` without a comb (a static table of `2^(G_WINDOW-2)` odd multiples).
+pub(crate) const G_WINDOW: usize = 7;
+/// NAF width for `u2·Q` without a comb (`2^(Q_WINDOW-2)` odd multiples computed per call).
+pub(crate) const Q_WINDOW: usize = 5;
+
+/// Width-`w` NAF digits of the big-endian scalar `bytes`, least significant first: every
+/// non-zero digit is odd with `|d| < 2^(w-1)`, and at least `w-1` zeros follow each one.
+/// `out` must have room for `8·bytes.len() + 1` digits.
+fn wnaf(bytes: &[u8], w: usize, out: &mut [i32]) {
+    let bits = bytes.len() * 8;
+    let bit_at = |n: usize| -> i32 {
+        if n >= bits {
+            return 0;
+        }
+        bytes
+            .get(bytes.len() - 1 - n / 8)
+            .map_or(0, |b| i32::from((b >> (n % 8)) & 1))
+    };
+    for d in out.iter_mut() {
+        *d = 0;
+    }
+    let mut carry = 0i32;
+    let mut bit = 0usize;
+    while bit < bits {
+        if bit_at(bit) == carry {
+            bit += 1;
+            continue;
+        }
+        let now = w.min(bits - bit);
+        let mut word = carry;
+        for i in 0..now {
+            word += bit_at(bit + i) << i;
+        }
+        carry = (word >> (w - 1)) & 1;
+        word -= carry << w;
+        if let Some(slot) = out.get_mut(bit) {
+            *slot = word;
+        }
+        bit += now;
+    }
+    if let Some(slot) = out.get_mut(bits) {
+        *slot = carry;
+    }
+}
 
 macro_rules! comb_curve {
     ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr) => {
         pub(crate) mod $module {
             use std::sync::OnceLock;
 
-            use $krate::elliptic_curve::bigint::$uint;
-            use $krate::elliptic_curve::group::Group as _;
+            use $krate::elliptic_curve::bigint::{$uint, Limb};
             use $krate::elliptic_curve::ops::{Invert as _, Reduce};
-            use $krate::elliptic_curve::point::AffineCoordinates as _;
-            use $krate::elliptic_curve::PrimeField as _;
-            use $krate::{FieldBytes, ProjectivePoint, Scalar};
+            use $krate::elliptic_curve::sec1::ToEncodedPoint as _;
+            use $krate::elliptic_curve::{Curve as _, PrimeField as _};
+            use $krate::{AffinePoint, FieldBytes, FieldElement, Scalar};
 
-            use super::{TABLES, TEETH};
+            use super::{wnaf, G_WINDOW, Q_WINDOW, TABLES, TEETH};
 
             /// Bits of the scalars.
             const BITS: usize = $bits;
@@ -39,11 +97,197 @@ macro_rules! comb_curve {
             /// Bytes of a scalar.
             const LEN: usize = BITS / 8;
 
-            /// `tables[t][j] = sum over set bits i of j of 2^(SPACING·(TEETH·t + i))·P`
-            /// (projective: the curve crates offer no batch inversion to normalize them, and
-            /// complete projective additions cost about as much as mixed ones).
+            /// An affine point (never the point at infinity).
+            #[derive(Clone, Copy)]
+            pub(crate) struct Affine {
+                x: FieldElement,
+                y: FieldElement,
+            }
+
+            impl Affine {
+                fn from_point(p: &AffinePoint) -> Option<Self> {
+                    let encoded = p.to_encoded_point(false);
+                    Some(Affine {
+                        x: FieldElement::from_slice(encoded.x()?).ok()?,
+                        y: FieldElement::from_slice(encoded.y()?).ok()?,
+                    })
+                }
+
+                fn neg(&self) -> Self {
+                    Affine {
+                        x: self.x,
+                        y: self.y.neg(),
+                    }
+                }
+            }
+
+            /// Jacobian coordinates; `z == 0` is the point at infinity.
+            #[derive(Clone, Copy)]
+            pub(crate) struct Jacobian {
+                x: FieldElement,
+                y: FieldElement,
+                z: FieldElement,
+            }
+
+            fn is_zero(f: &FieldElement) -> bool {
+                bool::from(f.is_zero())
+            }
+
+            impl Jacobian {
+                const INFINITY: Jacobian = Jacobian {
+                    x: FieldElement::ONE,
+                    y: FieldElement::ONE,
+                    z: FieldElement::ZERO,
+                };
+
+                fn from_affine(p: &Affine) -> Self {
+                    Jacobian {
+                        x: p.x,
+                        y: p.y,
+                        z: FieldElement::ONE,
+                    }
+                }
+
+                fn is_infinity(&self) -> bool {
+                    is_zero(&self.z)
+                }
+
+                fn neg(&self) -> Self {
+                    Jacobian {
+                        x: self.x,
+                        y: self.y.neg(),
+                        z: self.z,
+                    }
+                }
+
+                /// `2·self` for `a = -3`: 3M + 5S.
+                fn double(&self) -> Self {
+                    if self.is_infinity() || is_zero(&self.y) {
+                        return Self::INFINITY;
+                    }
+                    let delta = self.z.square();
+                    let gamma = self.y.square();
+                    let beta = self.x.multiply(&gamma);
+                    let t = self.x.sub(&delta).multiply(&self.x.add(&delta));
+                    let alpha = t.double().add(&t);
+                    let beta4 = beta.double().double();
+                    let x3 = alpha.square().sub(&beta4.double());
+                    let z3 = self.y.add(&self.z).square().sub(&gamma).sub(&delta);
+                    let gamma2_8 = gamma.square().double().double().double();
+                    let y3 = alpha.multiply(&beta4.sub(&x3)).sub(&gamma2_8);
+                    Jacobian {
+                        x: x3,
+                        y: y3,
+                        z: z3,
+                    }
+                }
+
+                /// `self + q` for an affine `q`: 8M + 3S, exceptional cases handled.
+                fn add_affine(&self, q: &Affine) -> Self {
+                    if self.is_infinity() {
+                        return Self::from_affine(q);
+                    }
+                    let z1z1 = self.z.square();
+                    let u2 = q.x.multiply(&z1z1);
+                    let s2 = q.y.multiply(&self.z).multiply(&z1z1);
+                    let h = u2.sub(&self.x);
+                    let r = s2.sub(&self.y);
+                    if is_zero(&h) {
+                        return if is_zero(&r) {
+                            self.double()
+                        } else {
+                            Self::INFINITY
+                        };
+                    }
+                    self.finish(h, r, &self.x, &self.y, self.z.multiply(&h))
+                }
+
+                /// `self + q` for a Jacobian `q`: 12M + 4S, exceptional cases handled.
+                fn add(&self, q: &Jacobian) -> Self {
+                    if self.is_infinity() {
+                        return *q;
+                    }
+                    if q.is_infinity() {
+                        return *self;
+                    }
+                    let z1z1 = self.z.square();
+                    let z2z2 = q.z.square();
+                    let u1 = self.x.multiply(&z2z2);
+                    let u2 = q.x.multiply(&z1z1);
+                    let s1 = self.y.multiply(&q.z).multiply(&z2z2);
+                    let s2 = q.y.multiply(&self.z).multiply(&z1z1);
+                    let h = u2.sub(&u1);
+                    let r = s2.sub(&s1);
+                    if is_zero(&h) {
+                        return if is_zero(&r) {
+                            self.double()
+                        } else {
+                            Self::INFINITY
+                        };
+                    }
+                    let z3 = self.z.multiply(&q.z).multiply(&h);
+                    self.finish(h, r, &u1, &s1, z3)
+                }
+
+                /// Shared tail of the additions: `X3 = r² - H³ - 2·U1·H²`,
+                /// `Y3 = r·(U1·H² - X3) - S1·H³`.
+                fn finish(
+                    &self,
+                    h: FieldElement,
+                    r: FieldElement,
+                    u1: &FieldElement,
+                    s1: &FieldElement,
+                    z3: FieldElement,
+                ) -> Self {
+                    let hh = h.square();
+                    let hhh = hh.multiply(&h);
+                    let v = u1.multiply(&hh);
+                    let x3 = r.square().sub(&hhh).sub(&v.double());
+                    let y3 = r.multiply(&v.sub(&x3)).sub(&s1.multiply(&hhh));
+                    Jacobian {
+                        x: x3,
+                        y: y3,
+                        z: z3,
+                    }
+                }
+            }
+
+            /// Affine forms of `points`, with one inversion; `None` if one is at infinity.
+            fn normalize(points: &[Jacobian]) -> Option<Vec<Affine>> {
+                let mut prefix = Vec::with_capacity(points.len());
+                let mut acc = FieldElement::ONE;
+                for p in points {
+                    if p.is_infinity() {
+                        return None;
+                    }
+                    prefix.push(acc);
+                    acc = acc.multiply(&p.z);
+                }
+                let mut inv: FieldElement = Option::from(acc.invert())?;
+                let mut out = vec![
+                    Affine {
+                        x: FieldElement::ZERO,
+                        y: FieldElement::ZERO,
+                    };
+                    points.len()
+                ];
+                for ((p, before), slot) in points.iter().zip(prefix).zip(out.iter_mut()).rev() {
+                    let z_inv = inv.multiply(&before);
+                    inv = inv.multiply(&p.z);
+                    let z2 = z_inv.square();
+                    *slot = Affine {
+                        x: p.x.multiply(&z2),
+                        y: p.y.multiply(&z2.multiply(&z_inv)),
+                    };
+                }
+                Some(out)
+            }
+
+            /// A key's comb: `tables[t·2^TEETH + j]` = sum over set bits i of j of
+            /// `2^(SPACING·(TEETH·t + i))·P` (entry 0 of each table, infinity, is unused).
             pub(crate) struct Comb {
-                tables: Vec<Vec<ProjectivePoint>>,
+                point: Affine,
+                tables: Vec<Affine>,
             }
 
             impl std::fmt::Debug for Comb {
@@ -53,44 +297,61 @@ macro_rules! comb_curve {
             }
 
             impl Comb {
-                pub(crate) fn new(p: &ProjectivePoint) -> Self {
-                    let mut all_teeth = Vec::with_capacity(TEETH * TABLES);
-                    let mut cur = *p;
+                /// The comb of `p`; `None` if `p` is the identity (or, which cannot happen
+                /// for a point of prime order, a table entry is).
+                pub(crate) fn new(p: &AffinePoint) -> Option<Self> {
+                    Self::from_affine(Affine::from_point(p)?)
+                }
+
+                fn from_affine(point: Affine) -> Option<Self> {
+                    let mut teeth = Vec::with_capacity(TEETH * TABLES);
+                    let mut cur = Jacobian::from_affine(&point);
                     for _ in 0..TEETH * TABLES {
-                        all_teeth.push(cur);
+                        teeth.push(cur);
                         for _ in 0..SPACING {
                             cur = cur.double();
                         }
                     }
-                    let tables = all_teeth
-                        .chunks(TEETH)
-                        .map(|teeth| {
-                            let mut proj = vec![ProjectivePoint::IDENTITY; 1 << TEETH];
-                            for j in 1..(1usize << TEETH) {
-                                let low = j.trailing_zeros() as usize;
-                                let rest = proj
-                                    .get(j & (j - 1))
-                                    .copied()
-                                    .unwrap_or(ProjectivePoint::IDENTITY);
-                                let tooth =
-                                    teeth.get(low).copied().unwrap_or(ProjectivePoint::IDENTITY);
-                                if let Some(slot) = proj.get_mut(j) {
-                                    *slot = rest + tooth;
-                                }
-                            }
-                            proj
-                        })
+                    let size = 1usize << TEETH;
+                    let mut all = Vec::with_capacity(TABLES * size);
+                    for table_teeth in teeth.chunks(TEETH) {
+                        let base = all.len();
+                        all.push(Jacobian::INFINITY);
+                        for j in 1..size {
+                            let low = j.trailing_zeros() as usize;
+                            let rest = all.get(base + (j & (j - 1)))?;
+                            let tooth = table_teeth.get(low)?;
+                            let sum = rest.add(tooth);
+                            all.push(sum);
+                        }
+                    }
+                    // Entry 0 of every table stays infinity and is never read: normalize the
+                    // others and put a placeholder (the base point) there.
+                    let live: Vec<Jacobian> = all
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % size != 0)
+                        .map(|(_, p)| *p)
                         .collect();
-                    Comb { tables }
+                    let mut affine = normalize(&live)?.into_iter();
+                    let mut tables = Vec::with_capacity(TABLES * size);
+                    for i in 0..TABLES * size {
+                        if i % size == 0 {
+                            tables.push(point);
+                        } else {
+                            tables.push(affine.next()?);
+                        }
+                    }
+                    Some(Comb { point, tables })
                 }
 
                 /// Add the entries of every table selected by column `k` of `scalar`.
-                fn add_column(&self, acc: &mut ProjectivePoint, scalar: &[u8], k: usize) {
-                    for (t, table) in self.tables.iter().enumerate() {
+                fn add_column(&self, acc: &mut Jacobian, scalar: &[u8], k: usize) {
+                    for t in 0..TABLES {
                         let index = column(scalar, t, k);
                         if index != 0 {
-                            if let Some(p) = table.get(index) {
-                                *acc += p;
+                            if let Some(p) = self.tables.get((t << TEETH) | index) {
+                                *acc = acc.add_affine(p);
                             }
                         }
                     }
@@ -98,9 +359,33 @@ macro_rules! comb_curve {
             }
 
             /// The comb of the generator, built on first use.
-            pub(crate) fn generator() -> &'static Comb {
-                static G: OnceLock<Comb> = OnceLock::new();
-                G.get_or_init(|| Comb::new(&ProjectivePoint::GENERATOR))
+            fn generator() -> Option<&'static Comb> {
+                static G: OnceLock<Option<Comb>> = OnceLock::new();
+                G.get_or_init(|| Comb::new(&AffinePoint::GENERATOR))
+                    .as_ref()
+            }
+
+            /// Odd multiples `G, 3G, ..., (2^(G_WINDOW-1) - 1)·G`, affine, built on first use.
+            fn generator_odd_multiples() -> Option<&'static [Affine]> {
+                static G: OnceLock<Option<Vec<Affine>>> = OnceLock::new();
+                G.get_or_init(|| {
+                    let g = Affine::from_point(&AffinePoint::GENERATOR)?;
+                    normalize(&odd_multiples(&g, 1 << (G_WINDOW - 2)))
+                })
+                .as_deref()
+            }
+
+            /// `count` odd multiples `P, 3P, 5P, ...` in Jacobian coordinates.
+            fn odd_multiples(p: &Affine, count: usize) -> Vec<Jacobian> {
+                let first = Jacobian::from_affine(p);
+                let twice = first.double();
+                let mut out = Vec::with_capacity(count);
+                let mut cur = first;
+                for _ in 0..count {
+                    out.push(cur);
+                    cur = cur.add(&twice);
+                }
+                out
             }
 
             /// Index into table `t` at column `k`: bit `SPACING·(TEETH·t + i) + k` of the
@@ -131,73 +416,262 @@ macro_rules! comb_curve {
                 Some((*r, (z * s_inv).to_repr(), (*r * s_inv).to_repr()))
             }
 
-            /// The final comparison: `R` is not the point at infinity and `x(R) mod n == r`.
-            fn accept(point: ProjectivePoint, r: &Scalar) -> bool {
-                if bool::from(point.is_identity()) {
+            /// The final comparison: `R` is not the point at infinity and `x(R) mod n == r`,
+            /// i.e. `X == r·Z²`, or `X == (r + n)·Z²` when `r + n < p` (x(R) in [n, p)).
+            fn accept(point: &Jacobian, r: &Scalar) -> bool {
+                if point.is_infinity() {
                     return false;
                 }
-                let x = point.to_affine().x();
-                *r == <Scalar as Reduce<$uint>>::reduce_bytes(&x)
+                let zz = point.z.square();
+                let r_bytes = r.to_repr();
+                let Some(r_field) =
+                    Option::<FieldElement>::from(FieldElement::from_bytes(&r_bytes))
+                else {
+                    return false;
+                };
+                if is_zero(&point.x.sub(&r_field.multiply(&zz))) {
+                    return true;
+                }
+                let (r_plus_n, carry) =
+                    $uint::from_be_slice(&r_bytes).adc(&$krate::$curve::ORDER, Limb::ZERO);
+                if carry != Limb::ZERO {
+                    return false;
+                }
+                // `from_uint` refuses values >= p.
+                match Option::<FieldElement>::from(FieldElement::from_uint(r_plus_n)) {
+                    Some(candidate) => is_zero(&point.x.sub(&candidate.multiply(&zz))),
+                    None => false,
+                }
             }
 
             /// Verify a DER ECDSA signature over `digest` with a key that has no comb table:
-            /// `u1·G + u2·Q` by Shamir's trick over 4-bit windows (one doubling chain, at most
-            /// two additions per window, 14 additions per point to tabulate 1..15 multiples).
+            /// `u1·G + u2·Q` with both scalars in NAF form sharing one doubling chain.
             pub(crate) fn verify_point(
-                q: &ProjectivePoint,
+                q: &AffinePoint,
                 digest: &[u8],
                 signature_der: &[u8],
             ) -> bool {
+                match Affine::from_point(q) {
+                    Some(q) => verify_affine(&q, digest, signature_der),
+                    None => false,
+                }
+            }
+
+            fn verify_affine(q: &Affine, digest: &[u8], signature_der: &[u8]) -> bool {
                 let Some((r, u1, u2)) = scalars(digest, signature_der) else {
                     return false;
                 };
-                let multiples = |p: ProjectivePoint| {
-                    let mut t = [ProjectivePoint::IDENTITY; 16];
-                    let mut acc = ProjectivePoint::IDENTITY;
-                    for slot in t.iter_mut().skip(1) {
-                        acc += p;
-                        *slot = acc;
-                    }
-                    t
+                let Some(tg) = generator_odd_multiples() else {
+                    return false;
                 };
-                let tg = multiples(ProjectivePoint::GENERATOR);
-                let tq = multiples(*q);
-                let mut acc = ProjectivePoint::IDENTITY;
-                for (b1, b2) in u1.iter().zip(u2.iter()) {
-                    for shift in [4u8, 0] {
-                        acc = acc.double().double().double().double();
-                        let (n1, n2) = (
-                            usize::from((b1 >> shift) & 15),
-                            usize::from((b2 >> shift) & 15),
-                        );
-                        if n1 != 0 {
-                            if let Some(p) = tg.get(n1) {
-                                acc += p;
-                            }
+                let tq = odd_multiples(q, 1 << (Q_WINDOW - 2));
+                let mut n1 = [0i32; BITS + 1];
+                let mut n2 = [0i32; BITS + 1];
+                wnaf(&u1, G_WINDOW, &mut n1);
+                wnaf(&u2, Q_WINDOW, &mut n2);
+                let mut acc = Jacobian::INFINITY;
+                for (d1, d2) in n1.iter().zip(n2.iter()).rev() {
+                    acc = acc.double();
+                    if *d1 != 0 {
+                        if let Some(p) = tg.get((d1.unsigned_abs() / 2) as usize) {
+                            acc = acc.add_affine(&if *d1 < 0 { p.neg() } else { *p });
                         }
-                        if n2 != 0 {
-                            if let Some(p) = tq.get(n2) {
-                                acc += p;
-                            }
+                    }
+                    if *d2 != 0 {
+                        if let Some(p) = tq.get((d2.unsigned_abs() / 2) as usize) {
+                            acc = acc.add(&if *d2 < 0 { p.neg() } else { *p });
                         }
                     }
                 }
-                accept(acc, &r)
+                accept(&acc, &r)
             }
 
             /// Verify a DER ECDSA signature over `digest` with the key whose comb is `q`.
             pub(crate) fn verify(q: &Comb, digest: &[u8], signature_der: &[u8]) -> bool {
+                let Some(g) = generator() else {
+                    return verify_affine(&q.point, digest, signature_der);
+                };
                 let Some((r, u1, u2)) = scalars(digest, signature_der) else {
                     return false;
                 };
-                let g = generator();
-                let mut acc = ProjectivePoint::IDENTITY;
+                let mut acc = Jacobian::INFINITY;
                 for k in (0..SPACING).rev() {
                     acc = acc.double();
                     g.add_column(&mut acc, &u1, k);
                     q.add_column(&mut acc, &u2, k);
                 }
-                accept(acc, &r)
+                accept(&acc, &r)
+            }
+
+            #[cfg(test)]
+            #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+            mod tests {
+                use super::*;
+                use rand_core::OsRng;
+                use $krate::elliptic_curve::group::Group as _;
+                use $krate::elliptic_curve::sec1::FromEncodedPoint as _;
+                use $krate::elliptic_curve::Field as _;
+                use $krate::{EncodedPoint, ProjectivePoint};
+
+                fn to_affine(p: &Jacobian) -> Option<AffinePoint> {
+                    normalize(&[*p]).map(|v| {
+                        let a = v[0];
+                        let encoded = EncodedPoint::from_affine_coordinates(
+                            &a.x.to_bytes(),
+                            &a.y.to_bytes(),
+                            false,
+                        );
+                        AffinePoint::from_encoded_point(&encoded).unwrap()
+                    })
+                }
+
+                fn ours(p: &ProjectivePoint) -> Affine {
+                    Affine::from_point(&p.to_affine()).unwrap()
+                }
+
+                fn same(j: &Jacobian, reference: &ProjectivePoint) {
+                    if bool::from(reference.is_identity()) {
+                        assert!(j.is_infinity());
+                    } else {
+                        assert_eq!(to_affine(j).unwrap(), reference.to_affine());
+                    }
+                }
+
+                /// Doubling and both additions agree with the crate's complete formulas,
+                /// including the exceptional cases (P + P, P + (-P), infinity).
+                #[test]
+                fn formulas_match_complete_arithmetic() {
+                    for _ in 0..16 {
+                        let p = ProjectivePoint::GENERATOR * Scalar::random(&mut OsRng);
+                        let q = ProjectivePoint::GENERATOR * Scalar::random(&mut OsRng);
+                        let (pa, qa) = (ours(&p), ours(&q));
+                        let (pj, qj) = (Jacobian::from_affine(&pa), Jacobian::from_affine(&qa));
+                        // Non-trivial Z: 2P + Q and 2Q.
+                        let pjj = pj.double();
+                        let qjj = qj.double();
+                        same(&pjj, &p.double());
+                        same(&pjj.add(&qj), &(p.double() + q));
+                        same(&pjj.add_affine(&qa), &(p.double() + q));
+                        same(&pjj.add(&qjj), &(p.double() + q.double()));
+                        // P + P takes the doubling, P + (-P) gives infinity.
+                        same(&pjj.add(&pjj), &p.double().double());
+                        same(&pj.add_affine(&pa), &p.double());
+                        same(&pjj.add(&pjj.neg()), &ProjectivePoint::IDENTITY);
+                        same(&pj.add_affine(&pa.neg()), &ProjectivePoint::IDENTITY);
+                        same(&Jacobian::INFINITY.add_affine(&qa), &q);
+                        same(&Jacobian::INFINITY.add(&qjj), &q.double());
+                        same(&qjj.add(&Jacobian::INFINITY), &q.double());
+                        same(&Jacobian::INFINITY.double(), &ProjectivePoint::IDENTITY);
+                    }
+                }
+
+                /// NAF digits are odd, below `2^(w-1)` in magnitude, sparse, and sum to the
+                /// scalar.
+                #[test]
+                fn wnaf_digits_reconstruct_the_scalar() {
+                    for w in [G_WINDOW, Q_WINDOW] {
+                        for _ in 0..32 {
+                            let k = Scalar::random(&mut OsRng);
+                            let mut digits = [0i32; BITS + 1];
+                            wnaf(&k.to_repr(), w, &mut digits);
+                            let mut acc = Scalar::ZERO;
+                            let mut last: Option<usize> = None;
+                            for (i, d) in digits.iter().enumerate().rev() {
+                                acc = acc.double();
+                                if *d != 0 {
+                                    assert_eq!(d.rem_euclid(2), 1);
+                                    assert!(d.unsigned_abs() < 1 << (w - 1));
+                                    if let Some(l) = last {
+                                        assert!(l - i >= w, "digits {l} and {i} too close");
+                                    }
+                                    last = Some(i);
+                                    let m = Scalar::from(u64::from(d.unsigned_abs()));
+                                    acc = if *d < 0 { acc - m } else { acc + m };
+                                }
+                            }
+                            assert_eq!(acc, k);
+                        }
+                    }
+                }
+
+                /// `x(R)` in `[n, p)`: the signature carries `r = x(R) - n`, and only the
+                /// second comparison of `accept` (`X == (r + n)·Z²`) recognizes it. Built with
+                /// a zero digest (u1 = 0) and `Q = (s/r)·R`, so that `u2·Q = R`.
+                #[test]
+                fn x_coordinate_above_the_order_is_accepted() {
+                    use $krate::ecdsa::signature::hazmat::PrehashVerifier as _;
+                    let g = ours(&ProjectivePoint::GENERATOR);
+                    let b =
+                        g.y.square()
+                            .sub(&g.x.square().multiply(&g.x))
+                            .add(&g.x.double().add(&g.x));
+                    let order = $krate::$curve::ORDER;
+                    let mut found = 0;
+                    let mut t = 1u64;
+                    while found < 3 {
+                        t += 1;
+                        let x_uint = order.wrapping_add(&$uint::from_u64(t));
+                        let Some(x) = Option::<FieldElement>::from(FieldElement::from_uint(x_uint))
+                        else {
+                            panic!("n + {t} is not below p");
+                        };
+                        let rhs = x.square().multiply(&x).sub(&x.double().add(&x)).add(&b);
+                        let Some(y) = Option::<FieldElement>::from(rhs.sqrt()) else {
+                            continue;
+                        };
+                        found += 1;
+                        let encoded = EncodedPoint::from_affine_coordinates(
+                            &x.to_bytes(),
+                            &y.to_bytes(),
+                            false,
+                        );
+                        let big_r = ProjectivePoint::from(
+                            AffinePoint::from_encoded_point(&encoded).unwrap(),
+                        );
+                        let r = Scalar::from(t);
+                        let s = Scalar::random(&mut OsRng);
+                        let q = big_r * (s * r.invert().unwrap());
+                        let q_affine = q.to_affine();
+                        let sig = $krate::ecdsa::Signature::from_scalars(r, s).unwrap();
+                        let der = sig.to_der();
+                        let digest = [0u8; LEN];
+                        let reference = $krate::ecdsa::VerifyingKey::from_affine(q_affine).unwrap();
+                        assert!(reference.verify_prehash(&digest, &sig).is_ok());
+                        assert!(verify_point(&q_affine, &digest, der.as_bytes()));
+                        let comb = Comb::new(&q_affine).unwrap();
+                        assert!(verify(&comb, &digest, der.as_bytes()));
+                        // r + 1 is another point's x and must fail on both paths.
+                        let wrong =
+                            $krate::ecdsa::Signature::from_scalars(Scalar::from(t + 1), s).unwrap();
+                        assert!(reference.verify_prehash(&digest, &wrong).is_err());
+                        assert!(!verify_point(&q_affine, &digest, wrong.to_der().as_bytes()));
+                        assert!(!verify(&comb, &digest, wrong.to_der().as_bytes()));
+                    }
+                }
+
+                /// The key equal to the generator (private key 1) makes the comb of `Q` and the
+                /// comb of `G` coincide, so additions meet equal points.
+                #[test]
+                fn generator_as_key() {
+                    use $krate::ecdsa::signature::hazmat::PrehashSigner as _;
+                    use $krate::ecdsa::signature::hazmat::PrehashVerifier as _;
+                    let sk = $krate::ecdsa::SigningKey::from_bytes(&Scalar::ONE.to_repr()).unwrap();
+                    let vk = *sk.verifying_key();
+                    let comb = Comb::new(vk.as_affine()).unwrap();
+                    for i in 0..16u8 {
+                        let digest = [i; LEN];
+                        let sig: $krate::ecdsa::Signature = sk.sign_prehash(&digest).unwrap();
+                        assert!(vk.verify_prehash(&digest, &sig).is_ok());
+                        assert!(verify(&comb, &digest, sig.to_der().as_bytes()));
+                        assert!(verify_point(
+                            vk.as_affine(),
+                            &digest,
+                            sig.to_der().as_bytes()
+                        ));
+                        let other = [i ^ 0x55; LEN];
+                        assert!(!verify(&comb, &other, sig.to_der().as_bytes()));
+                    }
+                }
             }
         }
     };
@@ -218,7 +692,7 @@ mod tests {
         for _ in 0..8 {
             let sk = SigningKey::random(&mut OsRng);
             let vk = *sk.verifying_key();
-            let comb = p256c::Comb::new(&vk.as_affine().into());
+            let comb = p256c::Comb::new(vk.as_affine()).unwrap();
             for len in [32usize, 48, 64] {
                 let mut digest = vec![0u8; len];
                 OsRng.fill_bytes(&mut digest);
@@ -226,7 +700,7 @@ mod tests {
                 let der = sig.to_der();
                 assert!(vk.verify_prehash(&digest, &sig).is_ok());
                 assert!(p256c::verify(&comb, &digest, der.as_bytes()));
-                let point: p256::ProjectivePoint = vk.as_affine().into();
+                let point = *vk.as_affine();
                 assert!(p256c::verify_point(&point, &digest, der.as_bytes()));
                 let mut wrong = digest.clone();
                 wrong[1] ^= 4;
@@ -244,7 +718,7 @@ mod tests {
                     swapped.to_der().as_bytes()
                 ));
                 let other = SigningKey::random(&mut OsRng);
-                let other_comb = p256c::Comb::new(&other.verifying_key().as_affine().into());
+                let other_comb = p256c::Comb::new(other.verifying_key().as_affine()).unwrap();
                 assert!(!p256c::verify(&other_comb, &digest, der.as_bytes()));
                 assert!(!p256c::verify(&comb, &digest, &der.as_bytes()[1..]));
             }
@@ -257,7 +731,7 @@ mod tests {
         for _ in 0..4 {
             let sk = SigningKey::random(&mut OsRng);
             let vk = *sk.verifying_key();
-            let comb = p384c::Comb::new(&vk.as_affine().into());
+            let comb = p384c::Comb::new(vk.as_affine()).unwrap();
             for len in [32usize, 48, 64] {
                 let mut digest = vec![0u8; len];
                 OsRng.fill_bytes(&mut digest);
@@ -265,7 +739,7 @@ mod tests {
                 let der = sig.to_der();
                 assert!(vk.verify_prehash(&digest, &sig).is_ok());
                 assert!(p384c::verify(&comb, &digest, der.as_bytes()));
-                let point: p384::ProjectivePoint = vk.as_affine().into();
+                let point = *vk.as_affine();
                 assert!(p384c::verify_point(&point, &digest, der.as_bytes()));
                 let mut bad = digest.clone();
                 bad[0] ^= 0x80;

@@ -16,8 +16,8 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// Largest RSA modulus accepted, in bits (bounds the cost of one verification).
 pub const MAX_RSA_BITS: usize = 4096;
 /// ECDSA verifications one P-256 or P-384 [`PublicKey`] (and its clones) performs without a
-/// precomputed comb table; the next one builds it (about 45 M instructions for P-384, 98-147 KiB
-/// per key). Keys that keep verifying (the keys of a trusted root) then verify several times
+/// precomputed comb table; the next one builds it (about 1.7 table-less verifications' worth for
+/// P-384 and 3 for P-256; 96 KiB of affine points per P-384 key, 64 KiB per P-256 key). Keys that keep verifying (the keys of a trusted root) then verify several times
 /// faster; keys used a few times (a signing certificate's ephemeral key, a one-shot command)
 /// never pay for a table.
 pub const COMB_AFTER_USES: u32 = 8;
@@ -218,7 +218,9 @@ impl fmt::Display for KeyDetails {
 pub enum Backend {
     /// The pure-Rust RustCrypto crates (always available).
     RustCrypto,
-    /// ring (only with the `ring` feature; algorithms ring lacks fall back to RustCrypto).
+    /// ring (only with the `ring` feature) for ECDSA P-256, Ed25519 and RSA; P-384 keeps the
+    /// crate's own arithmetic, which is faster than ring's, and what ring lacks (P-521,
+    /// prehashed ECDSA) falls back to RustCrypto.
     Ring,
 }
 
@@ -551,8 +553,8 @@ impl PublicKey {
         self.cache
             .comb
             .get_or_init(|| match &self.inner {
-                KeyInner::P256(k) => Some(CombTable::P256(p256c::Comb::new(&k.as_affine().into()))),
-                KeyInner::P384(k) => Some(CombTable::P384(p384c::Comb::new(&k.as_affine().into()))),
+                KeyInner::P256(k) => p256c::Comb::new(k.as_affine()).map(CombTable::P256),
+                KeyInner::P384(k) => p384c::Comb::new(k.as_affine()).map(CombTable::P384),
                 _ => None,
             })
             .as_ref()
@@ -568,16 +570,12 @@ impl PublicKey {
             return comb.verify(digest, signature);
         }
         let fast = match (&self.inner, scheme) {
-            (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => Some(p256c::verify_point(
-                &k.as_affine().into(),
-                digest,
-                signature,
-            )),
-            (KeyInner::P384(k), SignatureScheme::Ecdsa(_)) => Some(p384c::verify_point(
-                &k.as_affine().into(),
-                digest,
-                signature,
-            )),
+            (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => {
+                Some(p256c::verify_point(k.as_affine(), digest, signature))
+            }
+            (KeyInner::P384(k), SignatureScheme::Ecdsa(_)) => {
+                Some(p384c::verify_point(k.as_affine(), digest, signature))
+            }
             _ => None,
         };
         if let Some(ok) = fast {
@@ -645,12 +643,8 @@ impl PublicKey {
             (KeyInner::P256(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha384)) if uncompressed => {
                 &rs::ECDSA_P256_SHA384_ASN1
             }
-            (KeyInner::P384(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha256)) if uncompressed => {
-                &rs::ECDSA_P384_SHA256_ASN1
-            }
-            (KeyInner::P384(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha384)) if uncompressed => {
-                &rs::ECDSA_P384_SHA384_ASN1
-            }
+            // P-384 stays on our own arithmetic (`comb`): ring's generic P-384 code takes
+            // about 1.8x as long (BENCHMARKS.md).
             (KeyInner::Ed25519(_), SignatureScheme::Ed25519) => &rs::ED25519,
             (KeyInner::Rsa(_), SignatureScheme::RsaPkcs1v15(h)) => match h {
                 HashAlgorithm::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,

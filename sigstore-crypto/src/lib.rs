@@ -10,10 +10,12 @@
 //!
 //! # Backends
 //!
-//! The default build is pure Rust (RustCrypto) and compiles for `wasm32-unknown-unknown`. The
-//! `ring` feature switches the algorithms ring implements (ECDSA P-256/P-384, Ed25519, RSA) to
-//! ring behind the same API; everything else keeps using RustCrypto. [`Backend`] lets tests and
-//! benchmarks call either backend explicitly.
+//! The default build is pure Rust and compiles for `wasm32-unknown-unknown`: RustCrypto's
+//! field, scalar, Ed25519 and RSA code, with the crate's own point arithmetic for ECDSA P-256 and
+//! P-384 verification (Jacobian coordinates, width-w NAF, and comb tables for keys that keep
+//! verifying; see [`COMB_AFTER_USES`]). The `ring` feature switches ECDSA P-256 without a
+//! table, Ed25519 and RSA to ring behind the same API (ring's P-384 is slower than ours, so
+//! P-384 stays here). [`Backend`] lets tests and benchmarks call either backend explicitly.
 #![forbid(unsafe_code)]
 
 mod comb;
