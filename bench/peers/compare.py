@@ -31,6 +31,7 @@ bin_ = out / "bin"
 impls = {
     "ours-rustcrypto": ([str(bin_ / "ours-rustcrypto-runner")], 300),
     "ours-ring": ([str(bin_ / "ours-ring-runner")], 300),
+    "ours-aws-lc": ([str(bin_ / "ours-aws-lc-runner")], 300),
     "sigstore-rust-0.15.1": ([str(bin_ / "sigstore-rust-runner")], 300),
     "sigstore-python-4.5.1": ([str(out / "venv/bin/python"), str(root / "bench/peers/python/runner.py")], 60),
     "sigstore-js-5": (["node", str(root / "bench/peers/js/runner.mjs")], 20),
@@ -104,12 +105,13 @@ ref = "sigstore-rust-0.15.1"
 print()
 print(f"machine: nproc={os.cpu_count()}; rounds={rounds}; per-bundle median (parse + verify, trust root loaded once), us")
 print()
-print("| case | " + " | ".join(impls) + " | ours-ring / sigstore-rust | ours-rustcrypto / sigstore-rust |")
-print("|---|" + "---|" * (len(impls) + 2))
+ours_names = [n for n in ("ours-aws-lc", "ours-ring", "ours-rustcrypto") if n in impls]
+print("| case | " + " | ".join(impls) + " | " + " | ".join(f"{o} / sigstore-rust" for o in ours_names) + " |")
+print("|---|" + "---|" * (len(impls) + len(ours_names)))
 for c in case_ids:
     cells = [f"{med[(n, c)]:.0f}" if (n, c) in med else "n/a" for n in impls]
     ratios = []
-    for ours in ("ours-ring", "ours-rustcrypto"):
+    for ours in ours_names:
         if (ours, c) in med and (ref, c) in med:
             ratios.append(f"{med[(ours, c)] / med[(ref, c)]:.2f}x")
         else:

@@ -26,10 +26,10 @@ status() { echo "== $*" >&2; }
 fail_note() { echo "$1" > "$OUT/logs/$2.error"; status "$2 unavailable: $(tail -n 3 "$1" 2>/dev/null || echo "$1")"; }
 rm -f "$OUT"/logs/*.error
 
-# --- ours, both backends -------------------------------------------------------------------
-status "building ours (rustcrypto, ring)"
-for backend in rustcrypto ring; do
-  feat=(); [ "$backend" = ring ] && feat=(--features ring)
+# --- ours, every backend -------------------------------------------------------------------
+status "building ours (rustcrypto, ring, aws-lc)"
+for backend in rustcrypto ring aws-lc; do
+  feat=(); [ "$backend" != rustcrypto ] && feat=(--features "$backend")
   if (cd "$ROOT" && CARGO_TARGET_DIR="$OURS_TARGET" cargo build --release -q -p sigstore-verify \
         "${feat[@]}" --example perf_runner --example cold_verify) > "$OUT/logs/ours-$backend.log" 2>&1; then
     cp "$OURS_TARGET/release/examples/perf_runner" "$OUT/bin/ours-$backend-runner"

@@ -213,21 +213,76 @@ impl fmt::Display for KeyDetails {
     }
 }
 
+/// Verification through ring or aws-lc-rs, which share one API: `None` when the crate does
+/// not implement the key/scheme pair (or `$p384` is false and the key is P-384).
+#[cfg(any(feature = "ring", feature = "aws-lc"))]
+macro_rules! fast_backend_verify {
+    ($krate:ident, $key:expr, $scheme:expr, $message:expr, $signature:expr, $p384:expr) => {{
+        use $krate::signature as rs;
+        let key: &PublicKey = $key;
+        let uncompressed = key.raw.first() == Some(&0x04);
+        let alg: &'static dyn rs::VerificationAlgorithm = match (&key.inner, $scheme) {
+            (KeyInner::P256(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha256)) if uncompressed => {
+                &rs::ECDSA_P256_SHA256_ASN1
+            }
+            (KeyInner::P256(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha384)) if uncompressed => {
+                &rs::ECDSA_P256_SHA384_ASN1
+            }
+            (KeyInner::P384(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha256))
+                if uncompressed && $p384 =>
+            {
+                &rs::ECDSA_P384_SHA256_ASN1
+            }
+            (KeyInner::P384(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha384))
+                if uncompressed && $p384 =>
+            {
+                &rs::ECDSA_P384_SHA384_ASN1
+            }
+            (KeyInner::Ed25519(_), SignatureScheme::Ed25519) => &rs::ED25519,
+            (KeyInner::Rsa(_), SignatureScheme::RsaPkcs1v15(h)) => match h {
+                HashAlgorithm::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
+                HashAlgorithm::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
+                HashAlgorithm::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
+            },
+            (KeyInner::Rsa(_), SignatureScheme::RsaPss(h)) => match h {
+                HashAlgorithm::Sha256 => &rs::RSA_PSS_2048_8192_SHA256,
+                HashAlgorithm::Sha384 => &rs::RSA_PSS_2048_8192_SHA384,
+                HashAlgorithm::Sha512 => &rs::RSA_PSS_2048_8192_SHA512,
+            },
+            _ => return None,
+        };
+        Some(
+            rs::UnparsedPublicKey::new(alg, &key.raw)
+                .verify($message, $signature)
+                .map_err(|_| Error::InvalidSignature),
+        )
+    }};
+}
+
 /// Which implementation performs a verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Backend {
-    /// The pure-Rust RustCrypto crates (always available).
+    /// The pure-Rust RustCrypto crates with this crate's P-256/P-384 point arithmetic (always
+    /// available).
     RustCrypto,
     /// ring (only with the `ring` feature) for ECDSA P-256, Ed25519 and RSA; P-384 keeps the
     /// crate's own arithmetic, which is faster than ring's, and what ring lacks (P-521,
     /// prehashed ECDSA) falls back to RustCrypto.
     Ring,
+    /// aws-lc-rs (only with the `aws-lc` feature) for ECDSA P-256/P-384, Ed25519 and RSA; P-521
+    /// and prehashed ECDSA fall back to RustCrypto.
+    AwsLc,
 }
 
 impl Backend {
-    /// The backend [`PublicKey::verify`] uses: ring when compiled in, else RustCrypto.
+    /// The backend [`PublicKey::verify`] uses: aws-lc-rs when compiled in, else ring, else
+    /// RustCrypto. Whatever the backend, a P-256/P-384 key with a comb table verifies through
+    /// the table, which is faster than all three.
     pub const fn preferred() -> Self {
-        if cfg!(feature = "ring") {
+        if cfg!(feature = "aws-lc") {
+            Backend::AwsLc
+        } else if cfg!(feature = "ring") {
             Backend::Ring
         } else {
             Backend::RustCrypto
@@ -236,10 +291,11 @@ impl Backend {
 
     /// Every backend compiled into this build.
     pub fn available() -> &'static [Backend] {
-        if cfg!(feature = "ring") {
-            &[Backend::RustCrypto, Backend::Ring]
-        } else {
-            &[Backend::RustCrypto]
+        match (cfg!(feature = "ring"), cfg!(feature = "aws-lc")) {
+            (false, false) => &[Backend::RustCrypto],
+            (true, false) => &[Backend::RustCrypto, Backend::Ring],
+            (false, true) => &[Backend::RustCrypto, Backend::AwsLc],
+            (true, true) => &[Backend::RustCrypto, Backend::Ring, Backend::AwsLc],
         }
     }
 }
@@ -479,6 +535,12 @@ impl PublicKey {
                 return result;
             }
         }
+        #[cfg(feature = "aws-lc")]
+        if backend == Backend::AwsLc {
+            if let Some(result) = self.verify_aws_lc(scheme, message, signature) {
+                return result;
+            }
+        }
         let _ = backend;
         match (&self.inner, scheme) {
             (KeyInner::Ed25519(k), SignatureScheme::Ed25519) => {
@@ -626,7 +688,8 @@ impl PublicKey {
         }
     }
 
-    /// ring verification; `None` when ring does not implement this key/scheme pair.
+    /// ring verification; `None` when ring does not implement this key/scheme pair (or, for
+    /// P-384, is slower than this crate's arithmetic).
     #[cfg(feature = "ring")]
     fn verify_ring(
         &self,
@@ -634,34 +697,17 @@ impl PublicKey {
         message: &[u8],
         signature: &[u8],
     ) -> Option<Result<(), Error>> {
-        use ring::signature as rs;
-        let uncompressed = self.raw.first() == Some(&0x04);
-        let alg: &'static dyn rs::VerificationAlgorithm = match (&self.inner, scheme) {
-            (KeyInner::P256(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha256)) if uncompressed => {
-                &rs::ECDSA_P256_SHA256_ASN1
-            }
-            (KeyInner::P256(_), SignatureScheme::Ecdsa(HashAlgorithm::Sha384)) if uncompressed => {
-                &rs::ECDSA_P256_SHA384_ASN1
-            }
-            // P-384 stays on our own arithmetic (`comb`): ring's generic P-384 code takes
-            // about 1.8x as long (BENCHMARKS.md).
-            (KeyInner::Ed25519(_), SignatureScheme::Ed25519) => &rs::ED25519,
-            (KeyInner::Rsa(_), SignatureScheme::RsaPkcs1v15(h)) => match h {
-                HashAlgorithm::Sha256 => &rs::RSA_PKCS1_2048_8192_SHA256,
-                HashAlgorithm::Sha384 => &rs::RSA_PKCS1_2048_8192_SHA384,
-                HashAlgorithm::Sha512 => &rs::RSA_PKCS1_2048_8192_SHA512,
-            },
-            (KeyInner::Rsa(_), SignatureScheme::RsaPss(h)) => match h {
-                HashAlgorithm::Sha256 => &rs::RSA_PSS_2048_8192_SHA256,
-                HashAlgorithm::Sha384 => &rs::RSA_PSS_2048_8192_SHA384,
-                HashAlgorithm::Sha512 => &rs::RSA_PSS_2048_8192_SHA512,
-            },
-            _ => return None,
-        };
-        Some(
-            rs::UnparsedPublicKey::new(alg, &self.raw)
-                .verify(message, signature)
-                .map_err(|_| Error::InvalidSignature),
-        )
+        fast_backend_verify!(ring, self, scheme, message, signature, false)
+    }
+
+    /// aws-lc-rs verification; `None` when aws-lc-rs does not implement this key/scheme pair.
+    #[cfg(feature = "aws-lc")]
+    fn verify_aws_lc(
+        &self,
+        scheme: SignatureScheme,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Option<Result<(), Error>> {
+        fast_backend_verify!(aws_lc_rs, self, scheme, message, signature, true)
     }
 }

@@ -332,8 +332,14 @@ fn signers_produce_signatures_every_backend_accepts() {
 fn available_backends_reflect_features() {
     let b = Backend::available();
     assert_eq!(b.contains(&Backend::Ring), cfg!(feature = "ring"));
-    assert_eq!(
-        Backend::preferred() == Backend::Ring,
-        cfg!(feature = "ring")
-    );
+    assert_eq!(b.contains(&Backend::AwsLc), cfg!(feature = "aws-lc"));
+    assert!(b.contains(&Backend::RustCrypto));
+    let expected = if cfg!(feature = "aws-lc") {
+        Backend::AwsLc
+    } else if cfg!(feature = "ring") {
+        Backend::Ring
+    } else {
+        Backend::RustCrypto
+    };
+    assert_eq!(Backend::preferred(), expected);
 }

@@ -100,11 +100,16 @@ impl CertificateAuthority {
         })
     }
 
-    /// Verify (once) that each certificate is signed by the next one.
+    /// Verify (once) that each certificate is signed by the next one. Links of the embedded
+    /// trusted roots, recognised byte for byte, were verified ahead of time
+    /// ([`PREVERIFIED_LINKS`](crate::PREVERIFIED_LINKS)).
     pub fn check_signatures(&self) -> Result<(), Error> {
         let verdict = self.checked.get_or_init(|| {
             for (index, pair) in self.chain.windows(2).enumerate() {
                 if let [child, parent] = pair {
+                    if crate::preverified::is_preverified(child, parent) {
+                        continue;
+                    }
                     if child.verify_signed_by(parent).is_err() {
                         return Err(index);
                     }

@@ -35,6 +35,7 @@ pub mod client;
 pub(crate) mod der;
 mod error;
 mod identity;
+mod preverified;
 mod sct;
 
 pub use cert::{
@@ -50,6 +51,7 @@ pub use identity::{
     CertificateIdentity, FulcioExtensions, SubjectAlternativeName, FULCIO_OID_PREFIX,
     OID_ISSUER_V1, OID_ISSUER_V2, OID_OTHERNAME_SAN,
 };
+pub use preverified::{PreverifiedLink, PREVERIFIED_LINKS};
 pub use sct::{
     embedded_scts, precertificate_tbs, verify_sct, verify_scts, CtLog, Sct, VerifiedSct, MAX_SCTS,
     MAX_SCT_BYTES, OID_SCT_LIST,

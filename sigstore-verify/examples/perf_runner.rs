@@ -11,7 +11,7 @@
 //! perf_runner hash-artifact FILE             Artifact::file once (for peak-RSS measurements)
 //! ```
 //!
-//! Build with `--release` (and `--features ring` for the ring backend).
+//! Build with `--release` (and `--features ring` or `--features aws-lc` for those backends).
 #![forbid(unsafe_code)]
 #![allow(
     clippy::unwrap_used,
@@ -27,7 +27,9 @@ use serde_json::{json, Value};
 use sigstore_verify::{Artifact, Issuer, Policy, San, TrustedRoot, Verifier};
 
 fn implementation() -> String {
-    let backend = if cfg!(feature = "ring") {
+    let backend = if cfg!(feature = "aws-lc") {
+        "aws-lc"
+    } else if cfg!(feature = "ring") {
         "ring"
     } else {
         "rustcrypto"
