@@ -95,7 +95,7 @@ batch = {}
 for name in [n for n in impls if n.startswith("ours-")]:
     for c in ("a", "d"):
         try:
-            batch[(name, c)] = run(impls[name][0] + ["batch", str(fix), "200", c])[0]
+            batch[(name, c)] = run(impls[name][0] + ["batch", str(fix), "1000", c])[0]
         except Exception as e:
             errors[f"{name} batch {c}"] = str(e)
 
