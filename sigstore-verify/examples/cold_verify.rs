@@ -19,6 +19,11 @@ fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: cold_verify BUNDLE ARTIFACT_FILE|sha256:HEX IDENTITY ISSUER".into());
     };
     let stop = std::env::var("COLD_VERIFY_STOP_AFTER").unwrap_or_default();
+    if !["", "start", "load", "build", "parse"].contains(&stop.as_str()) {
+        return Err(
+            format!("COLD_VERIFY_STOP_AFTER={stop}: expected start, load, build or parse").into(),
+        );
+    }
     if stop == "start" {
         return Ok(());
     }
