@@ -33,6 +33,8 @@ impls = {
     "ours-ring": ([str(bin_ / "ours-ring-runner")], 300),
     "ours-aws-lc": ([str(bin_ / "ours-aws-lc-runner")], 300),
     "sigstore-rust-0.15.1": ([str(bin_ / "sigstore-rust-runner")], 300),
+    # sigstore-rs skips the SET, checkpoint and inclusion-proof checks: not like for like.
+    "sigstore-rs-0.15.0": ([str(bin_ / "sigstore-rs-runner")], 300),
     "sigstore-python-4.5.1": ([str(out / "venv/bin/python"), str(root / "bench/peers/python/runner.py")], 60),
     "sigstore-js-5": (["node", str(root / "bench/peers/js/runner.mjs")], 20),
 }

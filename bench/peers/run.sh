@@ -7,8 +7,10 @@
 #
 # Peers (pinned): sigstore-python 4.5.1 (pip, venv under target/peers), sigstore-js 5.0.1
 # (npm ci from bench/peers/js/package-lock.json), sigstore-rust = crates.io sigstore-verify
-# 0.15.1 with its aws-lc-rs backend (bench/peers/rust, its own workspace). A peer that cannot
-# be installed or run is reported with its exact error and the others still run.
+# 0.15.1 with its aws-lc-rs backend (bench/peers/rust, its own workspace), sigstore-rs =
+# crates.io sigstore 0.15.0 (bench/peers/rust-rs, its own workspace; it skips the SET,
+# checkpoint and inclusion-proof checks, so its figures are shown but not like for like). A peer
+# that cannot be installed or run is reported with its exact error and the others still run.
 #
 # Environment: SIGSTORE_SHARED_DIR (default ../shared next to the repository), PEERS_OUT
 # (default target/peers), CARGO_TARGET_DIR (ours; default target), ROUNDS (3), CASES
@@ -46,6 +48,15 @@ if CARGO_TARGET_DIR="$OUT/rust-target" cargo build --release -q \
   cp "$OUT/rust-target/release/sigstore-peer-bench-rust" "$OUT/bin/sigstore-rust-runner"
 else
   fail_note "$OUT/logs/sigstore-rust.log" sigstore-rust
+fi
+
+# --- sigstore-rs (crates.io sigstore 0.15.0; skips SET, checkpoint, inclusion proof) ---------
+status "building sigstore-rs 0.15.0 peer"
+if CARGO_TARGET_DIR="$OUT/rs-target" cargo build --release -q \
+     --manifest-path "$ROOT/bench/peers/rust-rs/Cargo.toml" > "$OUT/logs/sigstore-rs.log" 2>&1; then
+  cp "$OUT/rs-target/release/sigstore-peer-bench-rs" "$OUT/bin/sigstore-rs-runner"
+else
+  fail_note "$OUT/logs/sigstore-rs.log" sigstore-rs
 fi
 
 # --- sigstore-python 4.5.1 -----------------------------------------------------------------
