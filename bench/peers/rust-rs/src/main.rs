@@ -26,8 +26,9 @@ impl common::Peer for SigstoreRs {
     type Case = Case;
 
     fn verifier(trusted_root_json: &str) -> Verifier {
-        let root = SigstoreTrustRoot::from_trusted_root_json_unchecked(trusted_root_json.as_bytes())
-            .expect("trusted root");
+        let root =
+            SigstoreTrustRoot::from_trusted_root_json_unchecked(trusted_root_json.as_bytes())
+                .expect("trusted root");
         Verifier::new(Default::default(), root).expect("verifier")
     }
 
