@@ -746,6 +746,46 @@ macro_rules! comb_curve {
                     }
                 }
 
+                /// Random keys and digests of 32, 48 and 64 bytes: valid signatures verify
+                /// on the comb and the table-less path, as with RustCrypto; an altered digest,
+                /// swapped (r, s), another key's table and truncated DER do not.
+                #[test]
+                fn matches_rustcrypto() {
+                    use rand_core::RngCore as _;
+                    use $krate::ecdsa::signature::hazmat::PrehashSigner as _;
+                    use $krate::ecdsa::signature::hazmat::PrehashVerifier as _;
+                    use $krate::ecdsa::{Signature, SigningKey};
+                    for _ in 0..4 {
+                        let sk = SigningKey::random(&mut OsRng);
+                        let vk = *sk.verifying_key();
+                        let comb = Comb::new(vk.as_affine()).unwrap();
+                        let other = SigningKey::random(&mut OsRng);
+                        let other_comb = Comb::new(other.verifying_key().as_affine()).unwrap();
+                        for len in [32usize, 48, 64] {
+                            let mut digest = vec![0u8; len];
+                            OsRng.fill_bytes(&mut digest);
+                            let sig: Signature = sk.sign_prehash(&digest).unwrap();
+                            let der = sig.to_der();
+                            let der = der.as_bytes();
+                            assert!(vk.verify_prehash(&digest, &sig).is_ok());
+                            assert!(verify(&comb, &digest, der));
+                            assert!(verify_point(vk.as_affine(), &digest, der));
+                            let mut bad = digest.clone();
+                            bad[0] ^= 0x80;
+                            assert!(vk.verify_prehash(&bad, &sig).is_err());
+                            assert!(!verify(&comb, &bad, der));
+                            assert!(!verify_point(vk.as_affine(), &bad, der));
+                            let (r, s) = sig.split_scalars();
+                            let swapped = Signature::from_scalars(*s, *r).unwrap().to_der();
+                            assert!(!verify(&comb, &digest, swapped.as_bytes()));
+                            assert!(!verify_point(vk.as_affine(), &digest, swapped.as_bytes()));
+                            assert!(!verify(&other_comb, &digest, der));
+                            assert!(!verify(&comb, &digest, &der[1..]));
+                            assert!(!verify(&comb, &digest, &der[..der.len() - 1]));
+                        }
+                    }
+                }
+
                 /// The key equal to the generator (private key 1) makes the comb of `Q` and the
                 /// comb of `G` coincide, so additions meet equal points.
                 #[test]
@@ -776,84 +816,6 @@ macro_rules! comb_curve {
 
 comb_curve!(p256c, p256, NistP256, U256, 256);
 comb_curve!(p384c, p384, NistP384, U384, 384);
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand_core::{OsRng, RngCore};
-    use signature::hazmat::PrehashSigner;
-
-    #[test]
-    fn p256_matches_rustcrypto() {
-        use p256::ecdsa::{signature::hazmat::PrehashVerifier, Signature, SigningKey};
-        for _ in 0..8 {
-            let sk = SigningKey::random(&mut OsRng);
-            let vk = *sk.verifying_key();
-            let comb = p256c::Comb::new(vk.as_affine()).unwrap();
-            for len in [32usize, 48, 64] {
-                let mut digest = vec![0u8; len];
-                OsRng.fill_bytes(&mut digest);
-                let sig: Signature = sk.sign_prehash(&digest).unwrap();
-                let der = sig.to_der();
-                assert!(vk.verify_prehash(&digest, &sig).is_ok());
-                assert!(p256c::verify(&comb, &digest, der.as_bytes()));
-                let point = *vk.as_affine();
-                assert!(p256c::verify_point(&point, &digest, der.as_bytes()));
-                let mut wrong = digest.clone();
-                wrong[1] ^= 4;
-                assert!(!p256c::verify_point(&point, &wrong, der.as_bytes()));
-                // Any change to the digest or the signature must fail, as with RustCrypto.
-                let mut bad = digest.clone();
-                bad[0] ^= 1;
-                assert!(!p256c::verify(&comb, &bad, der.as_bytes()));
-                let (r, s) = sig.split_scalars();
-                let swapped = Signature::from_scalars(*s, *r).unwrap();
-                assert!(!p256c::verify(&comb, &digest, swapped.to_der().as_bytes()));
-                assert!(!p256c::verify_point(
-                    &point,
-                    &digest,
-                    swapped.to_der().as_bytes()
-                ));
-                let other = SigningKey::random(&mut OsRng);
-                let other_comb = p256c::Comb::new(other.verifying_key().as_affine()).unwrap();
-                assert!(!p256c::verify(&other_comb, &digest, der.as_bytes()));
-                assert!(!p256c::verify(&comb, &digest, &der.as_bytes()[1..]));
-            }
-        }
-    }
-
-    #[test]
-    fn p384_matches_rustcrypto() {
-        use p384::ecdsa::{signature::hazmat::PrehashVerifier, Signature, SigningKey};
-        for _ in 0..4 {
-            let sk = SigningKey::random(&mut OsRng);
-            let vk = *sk.verifying_key();
-            let comb = p384c::Comb::new(vk.as_affine()).unwrap();
-            for len in [32usize, 48, 64] {
-                let mut digest = vec![0u8; len];
-                OsRng.fill_bytes(&mut digest);
-                let sig: Signature = sk.sign_prehash(&digest).unwrap();
-                let der = sig.to_der();
-                assert!(vk.verify_prehash(&digest, &sig).is_ok());
-                assert!(p384c::verify(&comb, &digest, der.as_bytes()));
-                let point = *vk.as_affine();
-                assert!(p384c::verify_point(&point, &digest, der.as_bytes()));
-                let mut bad = digest.clone();
-                bad[0] ^= 0x80;
-                assert!(!p384c::verify(&comb, &bad, der.as_bytes()));
-                assert!(!p384c::verify_point(&point, &bad, der.as_bytes()));
-                let (r, s) = sig.split_scalars();
-                let swapped = Signature::from_scalars(*s, *r).unwrap();
-                assert!(!p384c::verify(&comb, &digest, swapped.to_der().as_bytes()));
-                assert!(!p384c::verify_point(
-                    &point,
-                    &digest,
-                    swapped.to_der().as_bytes()
-                ));
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 mod key_tests {
