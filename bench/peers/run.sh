@@ -41,23 +41,22 @@ for backend in rustcrypto ring aws-lc; do
   fi
 done
 
-# --- sigstore-rust (crates.io sigstore-verify 0.15.1, aws-lc-rs) ---------------------------
-status "building sigstore-rust 0.15.1 peer"
-if CARGO_TARGET_DIR="$OUT/rust-target" cargo build --release -q \
-     --manifest-path "$ROOT/bench/peers/rust/Cargo.toml" > "$OUT/logs/sigstore-rust.log" 2>&1; then
-  cp "$OUT/rust-target/release/sigstore-peer-bench-rust" "$OUT/bin/sigstore-rust-runner"
-else
-  fail_note "$OUT/logs/sigstore-rust.log" sigstore-rust
-fi
-
-# --- sigstore-rs (crates.io sigstore 0.15.0; skips SET, checkpoint, inclusion proof) ---------
-status "building sigstore-rs 0.15.0 peer"
-if CARGO_TARGET_DIR="$OUT/rs-target" cargo build --release -q \
-     --manifest-path "$ROOT/bench/peers/rust-rs/Cargo.toml" > "$OUT/logs/sigstore-rs.log" 2>&1; then
-  cp "$OUT/rs-target/release/sigstore-peer-bench-rs" "$OUT/bin/sigstore-rs-runner"
-else
-  fail_note "$OUT/logs/sigstore-rs.log" sigstore-rs
-fi
+# --- the Rust peers, each a bench-only crate with its own workspace and Cargo.lock -----------
+# build_rust_peer NAME CRATE_DIR BINARY: build bench/peers/CRATE_DIR into $OUT/NAME-target and
+# copy BINARY to $OUT/bin/NAME-runner, or record the build log as NAME's error.
+build_rust_peer() {
+  status "building $1 peer"
+  if CARGO_TARGET_DIR="$OUT/$1-target" cargo build --release -q \
+       --manifest-path "$ROOT/bench/peers/$2/Cargo.toml" > "$OUT/logs/$1.log" 2>&1; then
+    cp "$OUT/$1-target/release/$3" "$OUT/bin/$1-runner"
+  else
+    fail_note "$OUT/logs/$1.log" "$1"
+  fi
+}
+# sigstore-rust: crates.io sigstore-verify 0.15.1 with aws-lc-rs.
+build_rust_peer sigstore-rust rust sigstore-peer-bench-rust
+# sigstore-rs: crates.io sigstore 0.15.0 (skips the SET, checkpoint and inclusion proof).
+build_rust_peer sigstore-rs rust-rs sigstore-peer-bench-rs
 
 # --- sigstore-python 4.5.1 -----------------------------------------------------------------
 status "installing sigstore-python 4.5.1"
