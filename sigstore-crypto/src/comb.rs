@@ -821,6 +821,40 @@ comb_curve!(p384c, p384, NistP384, U384, 384);
 mod key_tests {
     use crate::{KeySigner, PublicKey, SignatureScheme, Signer, COMB_AFTER_USES};
 
+    /// Each verification counts once: with every backend and through `verify` and
+    /// `verify_prehashed` alike, a key has no table after [`COMB_AFTER_USES`] verifications and
+    /// has one after the next.
+    #[test]
+    fn table_is_built_after_exactly_the_documented_uses() {
+        let signer = KeySigner::generate_p256().unwrap();
+        let scheme = SignatureScheme::Ecdsa(crate::HashAlgorithm::Sha256);
+        let sig = signer.sign(b"message").unwrap();
+        let digest = crate::HashAlgorithm::Sha256.hash(b"message");
+        type Use<'a> = Box<dyn Fn(&PublicKey) + 'a>;
+        let mut uses: Vec<Use> = crate::Backend::available()
+            .iter()
+            .map(|&backend| -> Use {
+                let sig = sig.clone();
+                Box::new(move |k: &PublicKey| {
+                    k.verify_with_backend(backend, scheme, b"message", &sig)
+                        .unwrap()
+                })
+            })
+            .collect();
+        uses.push(Box::new(|k: &PublicKey| {
+            k.verify_prehashed(scheme, digest.as_bytes(), &sig).unwrap()
+        }));
+        for verify in &uses {
+            let key = PublicKey::from_spki_der(signer.public_key().spki_der()).unwrap();
+            for _ in 0..COMB_AFTER_USES {
+                verify(&key);
+            }
+            assert!(key.cache.comb.get().is_none());
+            verify(&key);
+            assert!(key.cache.comb.get().is_some_and(Option::is_some));
+        }
+    }
+
     /// Through the public API: before and after the comb table exists, valid signatures
     /// verify and altered ones do not, with every backend.
     #[test]

@@ -319,15 +319,19 @@ pub(crate) enum CombTable {
 
 impl CombTable {
     fn verify(&self, digest: &[u8], signature: &[u8]) -> Result<(), Error> {
-        let ok = match self {
+        verdict(match self {
             CombTable::P256(c) => p256c::verify(c, digest, signature),
             CombTable::P384(c) => p384c::verify(c, digest, signature),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::InvalidSignature)
-        }
+        })
+    }
+}
+
+/// `Ok` for a signature the curve arithmetic accepted, [`Error::InvalidSignature`] otherwise.
+fn verdict(ok: bool) -> Result<(), Error> {
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidSignature)
     }
 }
 
@@ -553,7 +557,8 @@ impl PublicKey {
             (_, s) => {
                 let hash = s.hash_algorithm().ok_or(Error::InvalidSignature)?;
                 let digest = hash.hash(message);
-                self.verify_prehashed_rustcrypto(scheme, digest.as_bytes(), signature)
+                // The comb was consulted (and this use counted) above.
+                self.verify_prehashed_without_comb(scheme, digest.as_bytes(), signature)
             }
         }
     }
@@ -632,34 +637,23 @@ impl PublicKey {
         if let (SignatureScheme::Ecdsa(_), Some(comb)) = (scheme, self.comb()) {
             return comb.verify(digest, signature);
         }
-        let fast = match (&self.inner, scheme) {
-            (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => {
-                Some(p256c::verify_point(k.as_affine(), digest, signature))
-            }
-            (KeyInner::P384(k), SignatureScheme::Ecdsa(_)) => {
-                Some(p384c::verify_point(k.as_affine(), digest, signature))
-            }
-            _ => None,
-        };
-        if let Some(ok) = fast {
-            return if ok {
-                Ok(())
-            } else {
-                Err(Error::InvalidSignature)
-            };
-        }
+        self.verify_prehashed_without_comb(scheme, digest, signature)
+    }
+
+    /// The pure-Rust verification of a key without a comb table (or before it is built):
+    /// P-256/P-384 through `comb`'s table-less path, the rest through RustCrypto.
+    fn verify_prehashed_without_comb(
+        &self,
+        scheme: SignatureScheme,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
         match (&self.inner, scheme) {
             (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => {
-                let sig = p256::ecdsa::Signature::from_der(signature)
-                    .map_err(|_| Error::InvalidSignature)?;
-                k.verify_prehash(digest, &sig)
-                    .map_err(|_| Error::InvalidSignature)
+                verdict(p256c::verify_point(k.as_affine(), digest, signature))
             }
             (KeyInner::P384(k), SignatureScheme::Ecdsa(_)) => {
-                let sig = p384::ecdsa::Signature::from_der(signature)
-                    .map_err(|_| Error::InvalidSignature)?;
-                k.verify_prehash(digest, &sig)
-                    .map_err(|_| Error::InvalidSignature)
+                verdict(p384c::verify_point(k.as_affine(), digest, signature))
             }
             (KeyInner::P521(k), SignatureScheme::Ecdsa(_)) => {
                 let sig = p521::ecdsa::Signature::from_der(signature)
