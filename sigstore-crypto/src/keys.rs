@@ -16,8 +16,8 @@ pub const MIN_RSA_BITS: usize = 2048;
 /// Largest RSA modulus accepted, in bits (bounds the cost of one verification).
 pub const MAX_RSA_BITS: usize = 4096;
 /// ECDSA verifications one P-256 or P-384 [`PublicKey`] (and its clones) performs without a
-/// precomputed comb table; the next one builds it (about 1.7 table-less verifications' worth
-/// for P-384 and 3 for P-256; 96 KiB of affine points per P-384 key, 64 KiB per P-256 key).
+/// precomputed comb table; the next one builds it (about 5 table-less verifications' worth
+/// for P-384 and 6 for P-256; 96 KiB of affine points per P-384 key, 64 KiB per P-256 key).
 /// Keys that keep verifying (the keys of a trusted root) then verify several times faster;
 /// keys used a few times (a signing certificate's ephemeral key, a one-shot command) never pay
 /// for a table.
