@@ -10,6 +10,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -99,26 +101,6 @@ const EXPECTED_KINDS: &[(&str, VerifyErrorKind)] = {
 };
 
 /// The shared data directory, or `None` (with a notice) when it is absent outside CI.
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    if dir.join("sigstore-conformance").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "shared test data not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data not found at {}; skipping (set SIGSTORE_SHARED_DIR)",
-        dir.display()
-    );
-    None
-}
-
 struct Case {
     name: String,
     dir: PathBuf,
@@ -195,7 +177,9 @@ fn run_library(case: &Case, by_digest: bool) -> Result<(), (VerifyErrorKind, Str
 
 #[test]
 fn conformance_cases_library() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = common::shared_dir("sigstore-conformance") else {
+        return;
+    };
     let cases = cases(&shared);
     assert_eq!(cases.len(), 70, "expected the 70 conformance cases");
     let mut passed = 0usize;
@@ -251,7 +235,9 @@ fn conformance_cases_library() {
 
 #[test]
 fn conformance_cases_binary() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = common::shared_dir("sigstore-conformance") else {
+        return;
+    };
     let exe = env!("CARGO_BIN_EXE_conformance");
     let mut failures = Vec::new();
     let mut passed = 0usize;

@@ -25,6 +25,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -38,26 +40,6 @@ use sigstore_verify::{
 
 const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const DEFAULT_ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    if dir.join("sigstore-conformance").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "shared test data not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data not found at {}; skipping (set SIGSTORE_SHARED_DIR)",
-        dir.display()
-    );
-    None
-}
 
 /// One verifying bundle with everything needed to verify it.
 struct Subject {
@@ -656,7 +638,9 @@ enum Outcome {
 
 #[test]
 fn every_single_field_mutant_is_rejected() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = common::shared_dir("sigstore-conformance") else {
+        return;
+    };
     let start = Instant::now();
     let subjects = subjects(&shared);
 
@@ -794,7 +778,9 @@ fn every_single_field_mutant_is_rejected() {
 /// forged value appears neither as a verified time nor in the log-entry record.
 #[test]
 fn unauthenticated_integrated_time_is_ignored() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = common::shared_dir("sigstore-conformance") else {
+        return;
+    };
     let mut checked = 0usize;
     for subject in subjects(&shared) {
         let entries = subject.bundle["verificationMaterial"]["tlogEntries"]

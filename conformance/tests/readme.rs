@@ -3,27 +3,13 @@
 //! contain the command, so the two cannot drift apart.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const ISSUER: &str = "https://token.actions.githubusercontent.com";
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    if dir.join("perf-fixtures").is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").map_or(true, |v| v != "true"),
-        "shared test data not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-        dir.display()
-    );
-    eprintln!("notice: shared test data not found at {}", dir.display());
-    None
-}
 
 #[test]
 fn readme_verify_bundle_command_succeeds() {
@@ -48,7 +34,9 @@ fn readme_verify_bundle_command_succeeds() {
             .unwrap_or_else(|| panic!("README no longer shows `{a}` in the verify-bundle command"));
         rest = &rest[at + a.len()..];
     }
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = common::shared_dir("perf-fixtures") else {
+        return;
+    };
     let resolved: Vec<String> = args
         .iter()
         .map(|a| match a.strip_prefix("../shared/") {

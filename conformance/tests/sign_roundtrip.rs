@@ -8,6 +8,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,26 +18,6 @@ use sigstore_testkit::{
 };
 
 const EMAIL: &str = "conformance@example.com";
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "shared test data not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data not found at {}; skipping",
-        dir.display()
-    );
-    None
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("conformance-sign-{name}-{}", std::process::id()));
@@ -75,7 +57,9 @@ fn write_config(vs: &VirtualSigstore, dir: &Path, rekor: u32) -> PathBuf {
 
 #[test]
 fn sign_bundle_then_verify_bundle_with_the_suite_inputs() {
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = common::shared_dir("sigstore-conformance") else {
+        return;
+    };
     let assets = shared.join("sigstore-conformance/assets");
     let a_txt = assets.join("a.txt");
     let statement = assets.join("statement.json");
