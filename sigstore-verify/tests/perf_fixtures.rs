@@ -7,36 +7,19 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
 use std::time::Instant;
 
 use serde_json::Value;
 use sigstore_verify::{Artifact, Issuer, Policy, San, TrustedRoot, Verifier};
 
-fn fixtures_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
-        .join("perf-fixtures");
-    if dir.join("cases.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "perf fixtures not found at {} (set SIGSTORE_SHARED_DIR)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: perf fixtures not found at {}; skipping",
-        dir.display()
-    );
-    None
-}
-
 #[test]
 fn perf_fixtures_verify() {
-    let Some(dir) = fixtures_dir() else { return };
+    let Some(dir) = common::shared_dir("perf-fixtures/cases.json").map(|d| d.join("perf-fixtures"))
+    else {
+        return;
+    };
     let cases: Vec<Value> =
         serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
     assert_eq!(cases.len(), 4);

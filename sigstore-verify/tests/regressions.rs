@@ -8,7 +8,9 @@
     clippy::panic
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use sigstore_verify::{
@@ -18,26 +20,6 @@ use sigstore_verify::{
 
 const BEACON: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const GITHUB: &str = "https://token.actions.githubusercontent.com";
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    if dir.join("sigstore-conformance").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "shared test data not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data not found at {}; skipping",
-        dir.display()
-    );
-    None
-}
 
 /// One conformance case, loaded for mutation.
 struct Case {
@@ -57,7 +39,7 @@ macro_rules! case {
 }
 
 fn load(name: &str) -> Option<Case> {
-    let shared = shared_dir()?;
+    let shared = common::shared_dir("sigstore-conformance")?;
     let base = shared.join("sigstore-conformance/assets/bundle-verify");
     let dir = base.join(name);
     let bundle: Value =

@@ -11,6 +11,8 @@
     clippy::panic
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,18 +29,6 @@ const BASE: &str = "http://tuf.invalid";
 
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
-}
-
-fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(!ci(), "shared test data missing at {}", dir.display());
-    eprintln!("NOTICE: shared test data missing at {}", dir.display());
-    None
 }
 
 struct TempDir(PathBuf);
@@ -146,7 +136,9 @@ fn trusted_root_from_tuf_verifies_a_public_good_bundle() {
     let Some(repo) = repository("normal") else {
         return;
     };
-    let Some(shared) = shared_dir() else { return };
+    let Some(shared) = common::shared_dir(".") else {
+        return;
+    };
     let calls = Arc::new(AtomicUsize::new(0));
     let mut tuf = client(&repo.0, &calls).build().unwrap();
     let root = tuf.trusted_root().unwrap();

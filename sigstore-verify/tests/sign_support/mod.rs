@@ -7,6 +7,9 @@
     dead_code
 )]
 
+#[path = "../common/mod.rs"]
+mod common;
+
 use std::path::PathBuf;
 
 use sigstore_bundle::{SigningConfig, TrustedRoot};
@@ -62,21 +65,5 @@ pub fn files_in(dir: &std::path::Path) -> Vec<String> {
 /// The shared data directory (`SIGSTORE_SHARED_DIR`, default `../../shared`); `None` with a
 /// notice when missing, a panic under `CI=true`.
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "shared test data not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data not found at {}; skipping",
-        dir.display()
-    );
-    None
+    common::shared_dir(".")
 }
