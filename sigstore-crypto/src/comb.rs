@@ -134,7 +134,7 @@ fn invert_vartime<const LIMBS: usize>(
 }
 
 macro_rules! comb_curve {
-    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr) => {
+    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr, $tables:ident) => {
         pub(crate) mod $module {
             use std::sync::OnceLock;
 
@@ -153,6 +153,12 @@ macro_rules! comb_curve {
             const _: () = assert!(SPACING * TEETH * TABLES == BITS);
             /// Bytes of a scalar.
             const LEN: usize = BITS / 8;
+            /// Bytes of one stored table entry: `x || y`, big-endian.
+            const ENTRY: usize = 2 * LEN;
+            /// Entries of a comb (`TABLES` tables of `2^TEETH` points).
+            pub(crate) const COMB_ENTRIES: usize = TABLES << TEETH;
+            /// Entries of the odd-multiples table of `G`.
+            const ODD_ENTRIES: usize = 1 << (G_WINDOW - 2);
 
             /// An affine point (never the point at infinity).
             #[derive(Clone, Copy)]
@@ -402,34 +408,158 @@ macro_rules! comb_curve {
                     Some(Comb { point, tables })
                 }
 
-                /// Add the entries of every table selected by column `k` of `scalar`.
-                fn add_column(&self, acc: &mut Jacobian, scalar: &[u8], k: usize) {
-                    for t in 0..TABLES {
-                        let index = column(scalar, t, k);
-                        if index != 0 {
-                            if let Some(p) = self.tables.get((t << TEETH) | index) {
-                                *acc = acc.add_affine(p);
-                            }
-                        }
-                    }
+                /// Decode every entry of a stored comb (cheaper than building it: one
+                /// conversion to Montgomery form per coordinate, no point arithmetic).
+                pub(crate) fn from_raw(raw: RawComb) -> Option<Self> {
+                    let tables = (0..COMB_ENTRIES)
+                        .map(|i| raw.entry(i))
+                        .collect::<Option<Vec<_>>>()?;
+                    Some(Comb {
+                        point: *tables.first()?,
+                        tables,
+                    })
+                }
+
+                /// The stored form [`RawComb`] reads (`x || y` per entry, big-endian).
+                #[cfg(test)]
+                fn to_bytes(&self) -> Vec<u8> {
+                    affine_bytes(&self.tables)
                 }
             }
 
-            /// The comb of the generator, built on first use.
-            fn generator() -> Option<&'static Comb> {
-                static G: OnceLock<Option<Comb>> = OnceLock::new();
-                G.get_or_init(|| Comb::new(&AffinePoint::GENERATOR))
-                    .as_ref()
+            /// Random access to the entries of a comb, decoded or stored.
+            trait Entries {
+                /// Entry `i` (`t·2^TEETH + j`); `None` only if out of range or undecodable.
+                fn entry(&self, i: usize) -> Option<Affine>;
             }
 
-            /// Odd multiples `G, 3G, ..., (2^(G_WINDOW-1) - 1)·G`, affine, built on first use.
+            impl Entries for Comb {
+                fn entry(&self, i: usize) -> Option<Affine> {
+                    self.tables.get(i).copied()
+                }
+            }
+
+            /// A comb compiled into the binary (feature `precomputed-tables`): the
+            /// `COMB_ENTRIES` entries of [`Comb`] as `x || y` big-endian bytes, entry 0 being
+            /// the key itself. Entries are decoded when a verification reads them, so a
+            /// process that verifies once pays for the few dozen entries it reads, not for a
+            /// table.
+            #[derive(Clone, Copy)]
+            pub(crate) struct RawComb(&'static [u8]);
+
+            impl std::fmt::Debug for RawComb {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(concat!(stringify!($curve), " precomputed comb table"))
+                }
+            }
+
+            impl Entries for RawComb {
+                fn entry(&self, i: usize) -> Option<Affine> {
+                    decode_entry(self.0, i)
+                }
+            }
+
+            /// Entry `i` of stored affine points.
+            fn decode_entry(bytes: &[u8], i: usize) -> Option<Affine> {
+                let entry = bytes.get(i.checked_mul(ENTRY)?..)?.get(..ENTRY)?;
+                let (x, y) = entry.split_at(LEN);
+                Some(Affine {
+                    x: FieldElement::from_slice(x).ok()?,
+                    y: FieldElement::from_slice(y).ok()?,
+                })
+            }
+
+            /// `x || y` of every point, big-endian.
+            #[cfg(test)]
+            fn affine_bytes(points: &[Affine]) -> Vec<u8> {
+                let mut out = Vec::with_capacity(points.len() * ENTRY);
+                for p in points {
+                    out.extend_from_slice(&p.x.to_bytes());
+                    out.extend_from_slice(&p.y.to_bytes());
+                }
+                out
+            }
+
+            /// The precomputed comb of the key with affine coordinates `x_y` (`x || y`,
+            /// big-endian), if one is compiled in.
+            pub(crate) fn precomputed(x_y: &[u8]) -> Option<RawComb> {
+                #[cfg(feature = "precomputed-tables")]
+                {
+                    crate::tables::$tables::KEYS
+                        .iter()
+                        .find(|(_, bytes)| bytes.get(..ENTRY) == Some(x_y))
+                        .map(|(_, bytes)| RawComb(bytes))
+                }
+                #[cfg(not(feature = "precomputed-tables"))]
+                {
+                    let _ = x_y;
+                    None
+                }
+            }
+
+            /// Add the entries of every table selected by column `k` of `scalar`.
+            fn add_column<T: Entries>(
+                table: &T,
+                acc: &mut Jacobian,
+                scalar: &[u8],
+                k: usize,
+            ) -> Option<()> {
+                for t in 0..TABLES {
+                    let index = column(scalar, t, k);
+                    if index != 0 {
+                        *acc = acc.add_affine(&table.entry((t << TEETH) | index)?);
+                    }
+                }
+                Some(())
+            }
+
+            /// The comb of the generator, decoded from the compiled-in table (feature
+            /// `precomputed-tables`) or built, on first use.
+            fn generator() -> Option<&'static Comb> {
+                static G: OnceLock<Option<Comb>> = OnceLock::new();
+                G.get_or_init(|| {
+                    #[cfg(feature = "precomputed-tables")]
+                    {
+                        Comb::from_raw(RawComb(crate::tables::$tables::G_COMB))
+                    }
+                    #[cfg(not(feature = "precomputed-tables"))]
+                    {
+                        build_generator_comb()
+                    }
+                })
+                .as_ref()
+            }
+
+            /// The comb of the generator, computed.
+            #[cfg(any(test, not(feature = "precomputed-tables")))]
+            fn build_generator_comb() -> Option<Comb> {
+                Comb::new(&AffinePoint::GENERATOR)
+            }
+
+            /// Odd multiples `G, 3G, ..., (2^(G_WINDOW-1) - 1)·G`, affine, decoded from the
+            /// compiled-in table (feature `precomputed-tables`) or built, on first use.
             fn generator_odd_multiples() -> Option<&'static [Affine]> {
                 static G: OnceLock<Option<Vec<Affine>>> = OnceLock::new();
                 G.get_or_init(|| {
-                    let g = Affine::from_point(&AffinePoint::GENERATOR)?;
-                    normalize(&odd_multiples(&g, 1 << (G_WINDOW - 2)))
+                    #[cfg(feature = "precomputed-tables")]
+                    {
+                        (0..ODD_ENTRIES)
+                            .map(|i| decode_entry(crate::tables::$tables::G_ODD, i))
+                            .collect()
+                    }
+                    #[cfg(not(feature = "precomputed-tables"))]
+                    {
+                        build_generator_odd_multiples()
+                    }
                 })
                 .as_deref()
+            }
+
+            /// The odd multiples of the generator, computed.
+            #[cfg(any(test, not(feature = "precomputed-tables")))]
+            fn build_generator_odd_multiples() -> Option<Vec<Affine>> {
+                let g = Affine::from_point(&AffinePoint::GENERATOR)?;
+                normalize(&odd_multiples(&g, ODD_ENTRIES))
             }
 
             /// `count` odd multiples `P, 3P, 5P, ...` in Jacobian coordinates.
@@ -559,17 +689,56 @@ macro_rules! comb_curve {
 
             /// Verify a DER ECDSA signature over `digest` with the key whose comb is `q`.
             pub(crate) fn verify(q: &Comb, digest: &[u8], signature_der: &[u8]) -> bool {
-                let Some(g) = generator() else {
-                    return verify_affine(&q.point, digest, signature_der);
-                };
+                match generator() {
+                    Some(g) => verify_combs(g, q, digest, signature_der),
+                    None => verify_affine(&q.point, digest, signature_der),
+                }
+            }
+
+            /// Verify a DER ECDSA signature over `digest` with a key whose comb is compiled
+            /// in, reading both its entries and the generator's from the stored tables (the
+            /// first verifications of a process; [`verify`] once the key has a decoded table).
+            pub(crate) fn verify_precomputed(
+                q: RawComb,
+                digest: &[u8],
+                signature_der: &[u8],
+            ) -> bool {
+                #[cfg(feature = "precomputed-tables")]
+                {
+                    verify_combs(
+                        &RawComb(crate::tables::$tables::G_COMB),
+                        &q,
+                        digest,
+                        signature_der,
+                    )
+                }
+                #[cfg(not(feature = "precomputed-tables"))]
+                {
+                    match (generator(), q.entry(0)) {
+                        (Some(g), Some(_)) => verify_combs(g, &q, digest, signature_der),
+                        _ => false,
+                    }
+                }
+            }
+
+            /// `u1·G + u2·Q` over the combs of `G` and `Q`, one shared doubling chain.
+            fn verify_combs<G: Entries, Q: Entries>(
+                g: &G,
+                q: &Q,
+                digest: &[u8],
+                signature_der: &[u8],
+            ) -> bool {
                 let Some((r, u1, u2)) = scalars(digest, signature_der) else {
                     return false;
                 };
                 let mut acc = Jacobian::INFINITY;
                 for k in (0..SPACING).rev() {
                     acc = acc.double();
-                    g.add_column(&mut acc, &u1, k);
-                    q.add_column(&mut acc, &u2, k);
+                    if add_column(g, &mut acc, &u1, k).is_none()
+                        || add_column(q, &mut acc, &u2, k).is_none()
+                    {
+                        return false;
+                    }
                 }
                 accept(&acc, &r)
             }
@@ -761,6 +930,7 @@ macro_rules! comb_curve {
                         let comb = Comb::new(vk.as_affine()).unwrap();
                         let other = SigningKey::random(&mut OsRng);
                         let other_comb = Comb::new(other.verifying_key().as_affine()).unwrap();
+                        let raw = leak_raw(&comb);
                         for len in [32usize, 48, 64] {
                             let mut digest = vec![0u8; len];
                             OsRng.fill_bytes(&mut digest);
@@ -770,20 +940,135 @@ macro_rules! comb_curve {
                             assert!(vk.verify_prehash(&digest, &sig).is_ok());
                             assert!(verify(&comb, &digest, der));
                             assert!(verify_point(vk.as_affine(), &digest, der));
+                            assert!(verify_precomputed(raw, &digest, der));
                             let mut bad = digest.clone();
                             bad[0] ^= 0x80;
                             assert!(vk.verify_prehash(&bad, &sig).is_err());
                             assert!(!verify(&comb, &bad, der));
                             assert!(!verify_point(vk.as_affine(), &bad, der));
+                            assert!(!verify_precomputed(raw, &bad, der));
                             let (r, s) = sig.split_scalars();
                             let swapped = Signature::from_scalars(*s, *r).unwrap().to_der();
                             assert!(!verify(&comb, &digest, swapped.as_bytes()));
+                            assert!(!verify_precomputed(raw, &digest, swapped.as_bytes()));
                             assert!(!verify_point(vk.as_affine(), &digest, swapped.as_bytes()));
                             assert!(!verify(&other_comb, &digest, der));
                             assert!(!verify(&comb, &digest, &der[1..]));
                             assert!(!verify(&comb, &digest, &der[..der.len() - 1]));
                         }
                     }
+                }
+
+                /// A comb in stored form, as the compiled-in tables are.
+                fn leak_raw(comb: &Comb) -> RawComb {
+                    RawComb(Box::leak(comb.to_bytes().into_boxed_slice()))
+                }
+
+                /// The stored form decodes to the same table, entry by entry and whole.
+                #[test]
+                fn stored_comb_round_trips() {
+                    let sk = $krate::SecretKey::random(&mut OsRng);
+                    let comb = Comb::new(&sk.public_key().as_affine()).unwrap();
+                    let raw = leak_raw(&comb);
+                    assert_eq!(raw.0.len(), COMB_ENTRIES * ENTRY);
+                    let decoded = Comb::from_raw(raw).unwrap();
+                    assert_eq!(decoded.to_bytes(), comb.to_bytes());
+                    for i in [0, 1, 255, 256, COMB_ENTRIES - 1] {
+                        let (a, b) = (raw.entry(i).unwrap(), comb.entry(i).unwrap());
+                        assert_eq!((a.x, a.y), (b.x, b.y));
+                    }
+                    assert!(raw.entry(COMB_ENTRIES).is_none());
+                    // A coordinate >= p is refused, not reduced.
+                    let mut bytes = comb.to_bytes();
+                    bytes[ENTRY..ENTRY + LEN].fill(0xff);
+                    let bad = RawComb(Box::leak(bytes.into_boxed_slice()));
+                    assert!(bad.entry(1).is_none());
+                    assert!(Comb::from_raw(bad).is_none());
+                }
+
+                /// `tables/NAME` holds exactly `bytes`; with `SIGSTORE_WRITE_TABLES=1` it is
+                /// written instead.
+                fn check_or_write(name: &str, bytes: &[u8]) {
+                    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("tables")
+                        .join(name);
+                    if std::env::var_os("SIGSTORE_WRITE_TABLES").is_some_and(|v| v == "1") {
+                        std::fs::write(&path, bytes).unwrap();
+                        return;
+                    }
+                    let stored = std::fs::read(&path).unwrap_or_else(|e| {
+                        panic!("{}: {e} (regenerate: see tables/keys.txt)", path.display())
+                    });
+                    assert!(
+                        stored == bytes,
+                        "{} differs from the recomputed table (regenerate: see tables/keys.txt)",
+                        path.display()
+                    );
+                }
+
+                /// The generator tables on disk (compiled in by `precomputed-tables`) are the
+                /// ones this code computes.
+                #[test]
+                fn precomputed_generator_tables_are_current() {
+                    let comb = build_generator_comb().unwrap();
+                    assert_eq!(comb.to_bytes().len(), COMB_ENTRIES * ENTRY);
+                    check_or_write(
+                        concat!(stringify!($tables), "-generator-comb.bin"),
+                        &comb.to_bytes(),
+                    );
+                    let odd = build_generator_odd_multiples().unwrap();
+                    assert_eq!(odd.len(), ODD_ENTRIES);
+                    check_or_write(
+                        concat!(stringify!($tables), "-generator-odd.bin"),
+                        &affine_bytes(&odd),
+                    );
+                    // What the process uses is what is on disk.
+                    assert_eq!(generator().unwrap().to_bytes(), comb.to_bytes());
+                    assert_eq!(
+                        affine_bytes(generator_odd_multiples().unwrap()),
+                        affine_bytes(&odd)
+                    );
+                }
+
+                /// Every key of `tables/keys.txt` for this curve has its table on disk, equal
+                /// to the recomputed one, and compiled in (found by its coordinates).
+                #[test]
+                fn precomputed_key_tables_are_current() {
+                    let list = include_str!("../tables/keys.txt");
+                    let mut names = Vec::new();
+                    for line in list
+                        .lines()
+                        .filter(|l| !l.starts_with('#') && !l.is_empty())
+                    {
+                        let fields: Vec<&str> = line.split_whitespace().collect();
+                        assert_eq!(fields.len(), 3, "{line}");
+                        if fields[0] != stringify!($tables) {
+                            continue;
+                        }
+                        let x_y = hex::decode(fields[2]).unwrap();
+                        assert_eq!(x_y.len(), ENTRY, "{line}");
+                        let encoded =
+                            $krate::EncodedPoint::from_bytes([&[4u8][..], &x_y].concat()).unwrap();
+                        let point = AffinePoint::from_encoded_point(&encoded).unwrap();
+                        let comb = Comb::new(&point).unwrap();
+                        check_or_write(&format!("{}.bin", fields[1]), &comb.to_bytes());
+                        names.push(fields[1]);
+                        #[cfg(feature = "precomputed-tables")]
+                        {
+                            let raw = precomputed(&x_y).unwrap();
+                            assert_eq!(raw.0, &comb.to_bytes()[..]);
+                        }
+                    }
+                    assert!(!names.is_empty());
+                    #[cfg(feature = "precomputed-tables")]
+                    {
+                        let compiled: Vec<&str> = crate::tables::$tables::KEYS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect();
+                        assert_eq!(compiled, names);
+                    }
+                    assert!(precomputed(&[0u8; ENTRY]).is_none());
                 }
 
                 /// The key equal to the generator (private key 1) makes the comb of `Q` and the
@@ -814,8 +1099,8 @@ macro_rules! comb_curve {
     };
 }
 
-comb_curve!(p256c, p256, NistP256, U256, 256);
-comb_curve!(p384c, p384, NistP384, U384, 384);
+comb_curve!(p256c, p256, NistP256, U256, 256, p256);
+comb_curve!(p384c, p384, NistP384, U384, 384, p384);
 
 #[cfg(test)]
 mod key_tests {
@@ -853,6 +1138,39 @@ mod key_tests {
             verify(&key);
             assert!(key.cache.comb.get().is_some_and(Option::is_some));
         }
+    }
+
+    /// A listed production key (Rekor's) finds its compiled-in table when parsed, ; its first [`COMB_AFTER_USES`] verifications
+    /// read that table and the next one decodes it into the key's own. A random key has none.
+    #[cfg(feature = "precomputed-tables")]
+    #[test]
+    fn listed_key_uses_its_compiled_in_table() {
+        use p256::pkcs8::EncodePublicKey as _;
+        let x_y = crate::tables::p256::KEYS[0].1[..64].to_vec();
+        let point = [&[4u8][..], &x_y].concat();
+        let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+        let spki = vk.to_public_key_der().unwrap();
+        let key = PublicKey::from_spki_der(spki.as_bytes()).unwrap();
+        assert!(key.has_precomputed_table());
+        let other = KeySigner::generate_p256().unwrap();
+        let sig = other.sign(b"message").unwrap();
+        let scheme = SignatureScheme::Ecdsa(crate::HashAlgorithm::Sha256);
+        for _ in 0..COMB_AFTER_USES {
+            assert!(matches!(
+                key.comb(),
+                Some(crate::keys::CombRef::Precomputed(_))
+            ));
+        }
+        assert!(key.cache.comb.get().is_none());
+        // A signature by another key fails through the table, and builds it.
+        assert!(matches!(
+            key.verify(scheme, b"message", &sig),
+            Err(crate::Error::InvalidSignature)
+        ));
+        assert!(matches!(key.comb(), Some(crate::keys::CombRef::Built(_))));
+        let fresh = PublicKey::from_spki_der(other.public_key().spki_der()).unwrap();
+        assert!(!fresh.has_precomputed_table());
+        assert!(fresh.verify(scheme, b"message", &sig).is_ok());
     }
 
     /// Through the public API: before and after the comb table exists, valid signatures

@@ -20,7 +20,9 @@ pub const MAX_RSA_BITS: usize = 4096;
 /// for P-384 and 6 for P-256; 96 KiB of affine points per P-384 key, 64 KiB per P-256 key).
 /// Keys that keep verifying (the keys of a trusted root) then verify several times faster;
 /// keys used a few times (a signing certificate's ephemeral key, a one-shot command) never pay
-/// for a table.
+/// for a table. Keys with a compiled-in table (feature `precomputed-tables`: the generators and
+/// the production Sigstore keys in current use) read that table from their first verification
+/// on and decode it, rather than build one, at this point.
 pub const COMB_AFTER_USES: u32 = 8;
 
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
@@ -317,11 +319,31 @@ pub(crate) enum CombTable {
     P384(p384c::Comb),
 }
 
-impl CombTable {
+/// A comb table compiled into the binary (feature `precomputed-tables`), found by the key's
+/// coordinates when the key is parsed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PrecomputedTable {
+    P256(p256c::RawComb),
+    P384(p384c::RawComb),
+}
+
+/// The table a verification goes through: the key's decoded comb, or its compiled-in one.
+pub(crate) enum CombRef<'a> {
+    Built(&'a CombTable),
+    Precomputed(PrecomputedTable),
+}
+
+impl CombRef<'_> {
     fn verify(&self, digest: &[u8], signature: &[u8]) -> Result<(), Error> {
         verdict(match self {
-            CombTable::P256(c) => p256c::verify(c, digest, signature),
-            CombTable::P384(c) => p384c::verify(c, digest, signature),
+            CombRef::Built(CombTable::P256(c)) => p256c::verify(c, digest, signature),
+            CombRef::Built(CombTable::P384(c)) => p384c::verify(c, digest, signature),
+            CombRef::Precomputed(PrecomputedTable::P256(raw)) => {
+                p256c::verify_precomputed(*raw, digest, signature)
+            }
+            CombRef::Precomputed(PrecomputedTable::P384(raw)) => {
+                p384c::verify_precomputed(*raw, digest, signature)
+            }
         })
     }
 }
@@ -341,6 +363,8 @@ fn verdict(ok: bool) -> Result<(), Error> {
 pub(crate) struct KeyCache {
     uses: AtomicU32,
     pub(crate) comb: OnceLock<Option<CombTable>>,
+    /// The compiled-in comb of this key, if it is one of the listed production keys.
+    precomputed: Option<PrecomputedTable>,
 }
 
 /// A parsed public key, with the SubjectPublicKeyInfo DER it came from.
@@ -444,13 +468,31 @@ impl PublicKey {
             }
             other => return Err(Error::UnsupportedKey(other.to_owned())),
         };
+        // Uncompressed SEC1 points only; a compressed encoding of a listed key simply gets no
+        // compiled-in table.
+        let x_y = raw.strip_prefix(&[0x04]);
+        let precomputed = match (&inner, x_y) {
+            (KeyInner::P256(_), Some(x_y)) => p256c::precomputed(x_y).map(PrecomputedTable::P256),
+            (KeyInner::P384(_), Some(x_y)) => p384c::precomputed(x_y).map(PrecomputedTable::P384),
+            _ => None,
+        };
         Ok(PublicKey {
             inner,
             kind,
             spki_der: der.to_vec(),
             raw: raw.to_vec(),
-            cache: Arc::default(),
+            cache: Arc::new(KeyCache {
+                precomputed,
+                ..KeyCache::default()
+            }),
         })
+    }
+
+    /// Whether a comb table for this key is compiled in (feature `precomputed-tables`: the
+    /// production Sigstore keys in current use), so that its first verifications in a process
+    /// already go through a table.
+    pub fn has_precomputed_table(&self) -> bool {
+        self.cache.precomputed.is_some()
     }
 
     /// Parse a PEM `PUBLIC KEY` block (SubjectPublicKeyInfo). Exactly one block is accepted.
@@ -606,26 +648,35 @@ impl PublicKey {
         }
     }
 
-    /// This key's comb table, built at its first ECDSA verification after
-    /// [`COMB_AFTER_USES`] (P-256 and P-384 keys only).
-    fn comb(&self) -> Option<&CombTable> {
+    /// The comb table this ECDSA verification goes through (P-256 and P-384 keys only): the
+    /// key's decoded table, built (or decoded from the compiled-in one) at its first
+    /// verification after [`COMB_AFTER_USES`]; before that the compiled-in table if there is
+    /// one, else none.
+    pub(crate) fn comb(&self) -> Option<CombRef<'_>> {
         if !matches!(self.inner, KeyInner::P256(_) | KeyInner::P384(_)) {
             return None;
         }
         if let Some(table) = self.cache.comb.get() {
-            return table.as_ref();
+            return table.as_ref().map(CombRef::Built);
         }
         if self.cache.uses.fetch_add(1, Ordering::Relaxed) < COMB_AFTER_USES {
-            return None;
+            return self.cache.precomputed.map(CombRef::Precomputed);
         }
         self.cache
             .comb
-            .get_or_init(|| match &self.inner {
-                KeyInner::P256(k) => p256c::Comb::new(k.as_affine()).map(CombTable::P256),
-                KeyInner::P384(k) => p384c::Comb::new(k.as_affine()).map(CombTable::P384),
+            .get_or_init(|| match (&self.inner, self.cache.precomputed) {
+                (_, Some(PrecomputedTable::P256(raw))) => {
+                    p256c::Comb::from_raw(raw).map(CombTable::P256)
+                }
+                (_, Some(PrecomputedTable::P384(raw))) => {
+                    p384c::Comb::from_raw(raw).map(CombTable::P384)
+                }
+                (KeyInner::P256(k), None) => p256c::Comb::new(k.as_affine()).map(CombTable::P256),
+                (KeyInner::P384(k), None) => p384c::Comb::new(k.as_affine()).map(CombTable::P384),
                 _ => None,
             })
             .as_ref()
+            .map(CombRef::Built)
     }
 
     fn verify_prehashed_rustcrypto(
