@@ -10,6 +10,7 @@ per implementation and case is the median of the per-round medians.
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -74,16 +75,30 @@ for rnd in range(rounds):
 
 # Cold process: start, load the trust root, verify case a once; spawns interleaved.
 case_a = next(c for c in json.loads((fix / "cases.json").read_text()) if c["id"].startswith("a"))
+args_a = [str(fix / case_a["bundle"]), str(fix / case_a["artifact"]), case_a["identity"], case_a["issuer"]]
 cold_cmds = {}
 for name, (cmd, _) in impls.items():
     if name.startswith("ours-"):
-        cold_cmds[name] = [str(bin_ / (name + "-cold")), str(fix / case_a["bundle"]),
-                           str(fix / case_a["artifact"]), case_a["identity"], case_a["issuer"]]
+        cold_cmds[name] = [str(bin_ / (name + "-cold"))] + args_a
     else:
         cold_cmds[name] = cmd + ["cold", str(fix), "a"]
+# Statically linked builds (run.sh, Linux glibc only): cold process only.
+for name in ("ours-rustcrypto", "ours-aws-lc"):
+    b = bin_ / f"{name}-static-cold"
+    if b.exists():
+        cold_cmds[f"{name}-static"] = [str(b)] + args_a
+if (bin_ / "sigstore-rust-static-runner").exists():
+    cold_cmds["sigstore-rust-0.15.1-static"] = [str(bin_ / "sigstore-rust-static-runner"), "cold", str(fix), "a"]
 cold = {n: [] for n in cold_cmds}
+names = list(cold_cmds)
+order = random.Random(9)
 for i in range(cold_n):
-    for name, cmd in cold_cmds.items():
+    # A fresh order every spawn round (rotating would keep each one's predecessor): a process
+    # started right after sigstore-js or sigstore-python (hundreds of MB freed as they exit)
+    # runs slower, so no implementation may always follow them.
+    order.shuffle(names)
+    for name in names:
+        cmd = cold_cmds[name]
         t = time.perf_counter()
         r = subprocess.run(cmd, capture_output=True, text=True)
         dt = (time.perf_counter() - t) * 1e3
@@ -120,12 +135,16 @@ for c in case_ids:
             ratios.append("n/a")
     print(f"| {c} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
 print()
-print("cold process (start, load trust root, verify case a once), median ms over", cold_n, "spawns:")
+print("cold process (start, load trust root, verify case a once), median ms over", cold_n, "spawns;")
+print("ratios against sigstore-rust linked the same way (-static: both statically linked):")
 for n, v in cold.items():
     if v:
         extra = ""
-        if ref in cold and cold[ref] and n != ref:
-            extra = f"  ({statistics.median(v) / statistics.median(cold[ref]):.2f}x sigstore-rust)"
+        r = ref + "-static" if n.endswith("-static") else ref
+        if r in cold and cold[r] and n != r:
+            extra = f"  ({statistics.median(v) / statistics.median(cold[r]):.2f}x {r})"
+        if n.endswith("-static") and ref in cold and cold[ref] and n != r:
+            extra += f"  ({statistics.median(v) / statistics.median(cold[ref]):.2f}x {ref} dynamically linked)"
         print(f"  {n}: {statistics.median(v):.2f} ms{extra}")
 print()
 for (n, c), b in batch.items():

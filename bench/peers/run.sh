@@ -41,20 +41,44 @@ for backend in rustcrypto ring aws-lc; do
   fi
 done
 
+# --- statically linked builds, for the cold-process figures only ----------------------------
+# Process start is about half of a cold verification here; a statically linked binary skips the
+# dynamic loader and libgcc_s. Ours (pure Rust and aws-lc) and sigstore-rust are each built both
+# ways, so cold ratios compare like with like (compare.py). Linux glibc hosts only.
+HOST=$(rustc -vV | sed -n 's/^host: //p')
+STATIC_FLAGS="-C target-feature=+crt-static"
+if [[ "$HOST" == *-linux-gnu ]]; then
+  status "building ours statically linked (rustcrypto, aws-lc; cold process only)"
+  for backend in rustcrypto aws-lc; do
+    feat=(); [ "$backend" != rustcrypto ] && feat=(--features "$backend")
+    if (cd "$ROOT" && RUSTFLAGS="$STATIC_FLAGS" CARGO_TARGET_DIR="$OURS_TARGET/static" cargo build \
+          --release -q -p sigstore-verify --target "$HOST" "${feat[@]}" --example cold_verify) \
+          > "$OUT/logs/ours-$backend-static.log" 2>&1; then
+      cp "$OURS_TARGET/static/$HOST/release/examples/cold_verify" "$OUT/bin/ours-$backend-static-cold"
+    else
+      fail_note "$OUT/logs/ours-$backend-static.log" "ours-$backend-static"
+    fi
+  done
+fi
+
 # --- the Rust peers, each a bench-only crate with its own workspace and Cargo.lock -----------
 # build_rust_peer NAME CRATE_DIR BINARY: build bench/peers/CRATE_DIR into $OUT/NAME-target and
 # copy BINARY to $OUT/bin/NAME-runner, or record the build log as NAME's error.
+# With STATIC=1 in its environment the binary is linked statically (NAME gets a -static suffix).
 build_rust_peer() {
-  status "building $1 peer"
-  if CARGO_TARGET_DIR="$OUT/$1-target" cargo build --release -q \
-       --manifest-path "$ROOT/bench/peers/$2/Cargo.toml" > "$OUT/logs/$1.log" 2>&1; then
-    cp "$OUT/$1-target/release/$3" "$OUT/bin/$1-runner"
+  local name=$1 dir=(release) flags=(); [ "${STATIC:-}" = 1 ] && { name=$1-static; dir=("$HOST" release); flags=(--target "$HOST"); }
+  status "building $name peer"
+  if RUSTFLAGS="${STATIC:+$STATIC_FLAGS}" CARGO_TARGET_DIR="$OUT/$name-target" cargo build --release -q "${flags[@]}" \
+       --manifest-path "$ROOT/bench/peers/$2/Cargo.toml" > "$OUT/logs/$name.log" 2>&1; then
+    cp "$OUT/$name-target/$(IFS=/; echo "${dir[*]}")/$3" "$OUT/bin/$name-runner"
   else
-    fail_note "$OUT/logs/$1.log" "$1"
+    fail_note "$OUT/logs/$name.log" "$name"
   fi
 }
-# sigstore-rust: crates.io sigstore-verify 0.15.1 with aws-lc-rs.
+# sigstore-rust: crates.io sigstore-verify 0.15.1 with aws-lc-rs (and statically linked, for
+# the cold-process comparison).
 build_rust_peer sigstore-rust rust sigstore-peer-bench-rust
+[[ "$HOST" == *-linux-gnu ]] && STATIC=1 build_rust_peer sigstore-rust rust sigstore-peer-bench-rust
 # sigstore-rs: crates.io sigstore 0.15.0 (skips the SET, checkpoint and inclusion proof).
 build_rust_peer sigstore-rs rust-rs sigstore-peer-bench-rs
 
