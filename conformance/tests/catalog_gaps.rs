@@ -18,24 +18,8 @@ const IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-danger
 const ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 fn cases_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    let cases = dir.join("sigstore-conformance/assets/bundle-verify");
-    if cases.is_dir() {
-        return Some(cases);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "shared test data not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data not found at {}; skipping",
-        dir.display()
-    );
-    None
+    const CASES: &str = "sigstore-conformance/assets/bundle-verify";
+    sigstore_test_support::shared_dir(CASES).map(|d| d.join(CASES))
 }
 
 struct Case {

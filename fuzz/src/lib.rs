@@ -8,11 +8,9 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-/// The shared data folder.
+/// The shared data folder (`SIGSTORE_SHARED_DIR`, else `../shared` next to the repository).
 pub fn shared_dir() -> PathBuf {
-    std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")))
+    sigstore_test_support::shared_root()
 }
 
 /// A file of the conformance assets (`assets/bundle-verify/<rel>`), if present.

@@ -25,24 +25,7 @@ use serde_json::Value;
 use sigstore_verify::{Artifact, Bundle, Issuer, Policy, San, TrustedRoot, Verifier};
 
 fn fixtures() -> Option<PathBuf> {
-    let shared = std::env::var_os("SIGSTORE_SHARED_DIR").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")),
-        PathBuf::from,
-    );
-    let dir = shared.join("perf-fixtures");
-    if dir.join("cases.json").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "perf fixtures missing at {} (set SIGSTORE_SHARED_DIR)",
-        dir.display()
-    );
-    eprintln!(
-        "notice: perf fixtures missing at {}; skipping",
-        dir.display()
-    );
-    None
+    sigstore_test_support::shared_dir("perf-fixtures/cases.json").map(|d| d.join("perf-fixtures"))
 }
 
 struct Case {

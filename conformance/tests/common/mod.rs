@@ -1,25 +1,5 @@
 //! Helpers shared by the conformance crate's integration tests.
 
-use std::path::{Path, PathBuf};
-
-/// The shared test-data folder (`SIGSTORE_SHARED_DIR`, else `../shared` next to the checkout),
-/// when it holds `subdir`. Missing data fails the test under `CI=true` and is a printed notice
-/// (the caller returns early) elsewhere.
-pub fn shared_dir(subdir: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"));
-    if dir.join(subdir).is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("CI").map_or(true, |v| v != "true"),
-        "shared test data ({subdir}) not found at {} (set SIGSTORE_SHARED_DIR); required under CI",
-        dir.display()
-    );
-    eprintln!(
-        "notice: shared test data ({subdir}) not found at {}; skipping (set SIGSTORE_SHARED_DIR)",
-        dir.display()
-    );
-    None
-}
+/// The shared test-data folder when it holds `subdir` (a failure under `CI=true`, `None`
+/// after a notice elsewhere).
+pub use sigstore_test_support::shared_dir;

@@ -132,25 +132,10 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The shared data folder, or `None` (with a notice) when it is missing outside CI.
+/// The shared data folder (`sigstore_test_support::shared_dir`: a failure under `CI=true`,
+/// `None` after a notice elsewhere).
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
-    if dir.join("perf-fixtures").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "shared test data missing at {} (set SIGSTORE_SHARED_DIR)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data missing at {}; skipping",
-        dir.display()
-    );
-    None
+    sigstore_test_support::shared_dir("")
 }
 
 /// A minimal HTTP/1.1 file server on 127.0.0.1 serving `root` (GET only), for `sget`.

@@ -15,22 +15,10 @@ use serde_json::Value;
 use sigstore_crypto::PublicKey;
 use sigstore_fulcio::{Certificate, CertificateAuthority, CtLog, TimeRange};
 
-/// The shared data folder, or `None` (after printing a notice) when it is absent outside CI.
+/// The shared data folder (`sigstore_test_support::shared_dir`: a failure under `CI=true`,
+/// `None` after a notice elsewhere).
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "shared test data folder {} is missing (set SIGSTORE_SHARED_DIR)",
-            dir.display()
-        );
-    }
-    eprintln!("notice: shared data {} missing; skipping", dir.display());
-    None
+    sigstore_test_support::shared_dir("")
 }
 
 pub fn b64(s: &str) -> Vec<u8> {

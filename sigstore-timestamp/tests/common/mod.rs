@@ -14,25 +14,10 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use sigstore_timestamp::{TimeRange, TimestampAuthority};
 
-/// The shared data folder, or `None` (with a notice) when it is missing outside CI.
+/// The shared data folder (`sigstore_test_support::shared_dir`: a failure under `CI=true`,
+/// `None` after a notice elsewhere).
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "shared test data not found at {} (set SIGSTORE_SHARED_DIR)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "notice: shared test data not found at {}; skipping",
-        dir.display()
-    );
-    None
+    sigstore_test_support::shared_dir("")
 }
 
 pub fn b64(s: &str) -> Vec<u8> {

@@ -9,26 +9,10 @@
 
 use std::path::PathBuf;
 
-/// The shared data folder (`SIGSTORE_SHARED_DIR`, default `../shared` next to the workspace).
-/// Returns `None` (after printing a notice) when it is missing outside CI; panics under CI.
+/// The shared data folder (`sigstore_test_support::shared_dir`: a failure under `CI=true`,
+/// `None` after a notice elsewhere).
 pub fn shared_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SIGSTORE_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared")));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "shared test data folder {} is missing (set SIGSTORE_SHARED_DIR); refusing to skip under CI",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "NOTICE: shared test data folder {} not found; skipping data-driven test",
-        dir.display()
-    );
-    None
+    sigstore_test_support::shared_dir("")
 }
 
 /// A conformance case directory.
