@@ -230,12 +230,19 @@ mod tests {
 
     #[test]
     fn rejects_non_der_lengths() {
-        assert!(read_tlv(&[0x04, 0x81, 0x05, 0, 0, 0, 0, 0]).is_err());
-        assert!(read_tlv(&[0x04, 0x82, 0x00, 0x80]).is_err());
-        assert!(read_tlv(&[0x04, 0x80, 0, 0]).is_err());
-        assert!(read_tlv(&[0x04, 0x05, 0]).is_err());
-        assert!(read_tlv(&[0x1f, 0x01, 0]).is_err());
-        assert!(read_tlv(&[]).is_err());
+        let why = |input: &[u8]| read_tlv(input).map(|_| ()).unwrap_err().0;
+        assert_eq!(
+            why(&[0x04, 0x81, 0x05, 0, 0, 0, 0, 0]),
+            "non-minimal length"
+        );
+        assert_eq!(why(&[0x04, 0x82, 0x00, 0x80]), "non-minimal length");
+        assert_eq!(why(&[0x04, 0x80, 0, 0]), "indefinite length");
+        assert_eq!(why(&[0x04, 0x85, 1, 1, 1, 1, 1]), "length too large");
+        assert_eq!(why(&[0x04, 0x82, 0x01]), "truncated length");
+        assert_eq!(why(&[0x04, 0x05, 0]), "truncated contents");
+        assert_eq!(why(&[0x1f, 0x01, 0]), "high tag number form");
+        assert_eq!(why(&[0x04]), "truncated length");
+        assert_eq!(why(&[]), "truncated identifier");
     }
 
     #[test]

@@ -186,16 +186,36 @@ mod tests {
         assert_eq!((o.host.as_str(), o.port), ("example.com", 443));
         assert_eq!(origin("http://127.0.0.1:8080").unwrap().port, 8080);
         assert_eq!(origin("http://[::1]:9/").unwrap().host, "[::1]");
-        assert!(origin("ftp://x").is_err());
-        assert!(origin("https://user@evil.com/").is_err());
-        assert!(require_secure("http://evil.com/").is_err());
+        let why = |r: Result<()>| match r {
+            Err(Error::InvalidUrl { why, .. }) => why,
+            other => panic!("expected InvalidUrl, got {other:?}"),
+        };
+        assert_eq!(
+            why(origin("ftp://x").map(drop)),
+            "scheme is not http or https"
+        );
+        assert_eq!(
+            why(origin("https://user@evil.com/").map(drop)),
+            "userinfo in URL"
+        );
+        assert_eq!(why(origin("example.com/x").map(drop)), "not absolute");
+        assert_eq!(why(origin("https://[::1/").map(drop)), "bad IPv6 host");
+        assert_eq!(why(origin("https://:443/").map(drop)), "empty host");
+        assert_eq!(why(origin("https://h:99999/").map(drop)), "bad port");
+        assert_eq!(
+            why(require_secure("http://evil.com/")),
+            "plain http is only allowed to loopback hosts"
+        );
         assert!(require_secure("http://127.0.0.1:1/").is_ok());
         assert!(require_secure("https://evil.com/").is_ok());
         assert_eq!(
             resolve_location("http://127.0.0.1:5/a?b", "/c").unwrap(),
             "http://127.0.0.1:5/c"
         );
-        assert!(resolve_location("http://h/", "//other/x").is_err());
+        assert_eq!(
+            why(resolve_location("http://h/", "//other/x").map(drop)),
+            "unsupported redirect location"
+        );
         assert_eq!(
             append_query("http://h/?a=1", &[("b", "2")]),
             "http://h/?a=1&b=2"

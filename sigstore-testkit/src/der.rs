@@ -222,7 +222,10 @@ mod tests {
     fn integers() {
         assert_eq!(small_uint(0), vec![2, 1, 0]);
         assert_eq!(small_uint(128), vec![2, 2, 0, 128]);
-        assert!(read(&[0x30, 0x85, 1, 1, 1, 1, 1]).is_err());
-        assert!(read(&[0x30, 0x05, 1]).is_err());
+        assert!(matches!(
+            read(&[0x30, 0x85, 1, 1, 1, 1, 1]),
+            Err(Error::MalformedDer)
+        ));
+        assert!(matches!(read(&[0x30, 0x05, 1]), Err(Error::MalformedDer)));
     }
 }

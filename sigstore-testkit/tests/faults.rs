@@ -117,7 +117,8 @@ fn truncated_body_is_short_of_its_content_length() {
     let mut body = Vec::new();
     let read = std::io::Read::read_to_end(&mut resp.into_reader(), &mut body);
     assert!(read.is_err() || body.len() < announced, "body was complete");
-    assert!(serde_json::from_slice::<Value>(&body).is_err());
+    let parsed = serde_json::from_slice::<Value>(&body);
+    assert!(parsed.as_ref().is_err_and(|e| e.is_eof()), "{parsed:?}");
     // Next request is whole.
     get(&format!("{}/api/v1/log", vs.urls().rekor_v1)).json();
 }
@@ -143,7 +144,11 @@ fn wrong_inclusion_proof_fails_verification() {
     vs.faults()
         .times(Service::RekorV1, Fault::WrongInclusionProof, 1);
     let (_, e) = v1_entry(&vs, &signer, b"one");
-    assert!(v1_inclusion(&e).is_err());
+    let r = v1_inclusion(&e);
+    assert!(
+        matches!(r, Err(sigstore_tlog::Error::WrongProofSize { .. })),
+        "{r:?}"
+    );
     let (_, e) = v1_entry(&vs, &signer, b"two");
     v1_inclusion(&e).unwrap();
     vs.faults()
@@ -218,7 +223,11 @@ fn forked_log_serves_inconsistent_checkpoints() {
         .iter()
         .map(|h| hex::decode(h.as_str().unwrap()).unwrap())
         .collect();
-    assert!(verify_consistency_slices(2, 3, &hashes, old.root_hash(), forked.root_hash()).is_err());
+    let r = verify_consistency_slices(2, 3, &hashes, old.root_hash(), forked.root_hash());
+    assert!(
+        matches!(r, Err(sigstore_tlog::Error::RootMismatch { .. })),
+        "{r:?}"
+    );
     // And an entry's checkpoint no longer matches its proof's root.
     let (_, e) = v1_entry(&vs, &signer, b"d");
     let cp = verify_checkpoint(

@@ -221,11 +221,24 @@ mod tests {
 
     #[test]
     fn rejects_indefinite_and_non_minimal_lengths() {
-        assert!(Reader::new(&[0x30, 0x80, 0, 0], "t").any().is_err());
-        assert!(Reader::new(&[0x04, 0x81, 0x01, 0xaa], "t").any().is_err());
-        assert!(Reader::new(&[0x04, 0x82, 0x00, 0x81], "t").any().is_err());
-        assert!(Reader::new(&[0x04, 0x05, 0x01], "t").any().is_err());
-        assert!(Reader::new(&[0x1f, 0x01, 0x00], "t").any().is_err());
+        for bad in [
+            &[0x30, 0x80, 0, 0][..],
+            &[0x04, 0x81, 0x01, 0xaa],
+            &[0x04, 0x82, 0x00, 0x81],
+            &[0x04, 0x85, 1, 1, 1, 1, 1],
+            &[0x04, 0x05, 0x01],
+            &[0x1f, 0x01, 0x00],
+            &[0x04],
+            &[],
+        ] {
+            assert!(
+                matches!(
+                    Reader::new(bad, "test structure").any(),
+                    Err(Error::Malformed("test structure"))
+                ),
+                "{bad:02x?}"
+            );
+        }
         let mut r = Reader::new(&[0x04, 0x01, 0xaa, 0x05, 0x00], "t");
         let t = r.any().unwrap();
         assert_eq!(t.value, &[0xaa]);
