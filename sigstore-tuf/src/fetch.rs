@@ -40,7 +40,9 @@ impl Fetcher for NoFetcher {
 }
 
 #[cfg(feature = "client")]
-pub use http::{HttpFetcher, CONNECT_TIMEOUT, INITIAL_BACKOFF, MAX_ATTEMPTS, REQUEST_TIMEOUT};
+pub use http::{
+    HttpFetcher, CONNECT_TIMEOUT, INITIAL_BACKOFF, MAX_ATTEMPTS, MAX_TIMEOUT, REQUEST_TIMEOUT,
+};
 
 #[cfg(feature = "client")]
 mod http {
@@ -51,8 +53,12 @@ mod http {
 
     /// Connect timeout of [`HttpFetcher`].
     pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-    /// Overall per-request timeout of [`HttpFetcher`].
+    /// Overall per-request timeout of [`HttpFetcher`] (the default; see
+    /// [`HttpFetcher::with_timeouts`]).
     pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Longest timeout [`HttpFetcher::with_timeouts`] accepts, for either bound: a caller cannot
+    /// turn the deadline off.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(600);
     /// Attempts per URL (first try plus retries on 5xx / transport errors).
     pub const MAX_ATTEMPTS: u32 = 3;
     /// Initial retry backoff, doubled after every failed attempt.
@@ -75,18 +81,23 @@ mod http {
     }
 
     impl HttpFetcher {
-        /// A fetcher with the default timeouts and retry policy.
+        /// A fetcher with the default timeouts ([`CONNECT_TIMEOUT`], [`REQUEST_TIMEOUT`]) and
+        /// retry policy.
         pub fn new() -> Self {
-            let agent = ureq::AgentBuilder::new()
-                .timeout_connect(CONNECT_TIMEOUT)
-                .timeout(REQUEST_TIMEOUT)
-                .redirects(3)
-                .build();
             HttpFetcher {
-                agent,
+                agent: agent(CONNECT_TIMEOUT, REQUEST_TIMEOUT),
                 attempts: MAX_ATTEMPTS,
                 backoff: INITIAL_BACKOFF,
             }
+        }
+
+        /// Overrides the connect timeout and the overall per-request deadline (connect, send,
+        /// and read the whole body). Each is clamped to `[1 ms, MAX_TIMEOUT]`, so a deadline
+        /// always applies.
+        pub fn with_timeouts(mut self, connect: Duration, request: Duration) -> Self {
+            let clamp = |d: Duration| d.clamp(Duration::from_millis(1), MAX_TIMEOUT);
+            self.agent = agent(clamp(connect), clamp(request));
+            self
         }
 
         /// Overrides the number of attempts (at least 1, at most
@@ -146,6 +157,15 @@ mod http {
             }
             Ok(body)
         }
+    }
+
+    /// The ureq agent of a fetcher: both timeouts, at most 3 redirects.
+    fn agent(connect: Duration, request: Duration) -> ureq::Agent {
+        ureq::AgentBuilder::new()
+            .timeout_connect(connect)
+            .timeout(request)
+            .redirects(3)
+            .build()
     }
 
     impl Fetcher for HttpFetcher {
