@@ -249,6 +249,38 @@ fn random_hex() -> String {
     hex::encode(b)
 }
 
+/// The temporary files of this process that are not yet persisted or removed, for the
+/// interrupt handler ([`remove_temp_files_on_interrupt`]).
+static LIVE_TEMP_FILES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Exit status after an interrupt (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+fn live_temp_files() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A poisoned lock still holds a usable list of paths.
+    LIVE_TEMP_FILES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// On SIGINT, SIGTERM or SIGHUP, remove every live [`TempFile`] and exit with
+/// [`EXIT_INTERRUPTED`]: an interrupted download or signing run leaves no partial file. Call
+/// once, first thing in `main`; an error (a handler already installed) is reported and
+/// ignored, since the guards still clean up on every other path.
+pub fn remove_temp_files_on_interrupt() {
+    let installed = ctrlc::set_handler(|| {
+        for path in live_temp_files().drain(..) {
+            let _ = std::fs::remove_file(path);
+        }
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+    if let Err(e) = installed {
+        eprintln!(
+            "warning: no interrupt handler ({e}); an interrupted run may leave a temporary file"
+        );
+    }
+}
+
 impl TempFile {
     /// Create a new, empty, private file `.<stem>.<random>.tmp` in `dir` (never an existing
     /// file: `create_new`).
@@ -261,7 +293,12 @@ impl TempFile {
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        opts.open(&path).map_err(|e| Error::io(&path, e))?;
+        // Registered before it exists, so an interrupt between the two cannot miss it.
+        live_temp_files().push(path.clone());
+        if let Err(e) = opts.open(&path) {
+            forget_temp_file(&path);
+            return Err(Error::io(&path, e));
+        }
         Ok(TempFile { path, keep: false })
     }
 
@@ -280,16 +317,26 @@ impl TempFile {
 
     /// Rename the file to `dest` (same directory, so the rename is atomic) and keep it.
     pub fn persist(mut self, dest: &Path) -> Result<(), Error> {
+        // Under the lock, so an interrupt either removes the temporary file before the rename
+        // or finds it persisted.
+        let mut live = live_temp_files();
         std::fs::rename(&self.path, dest).map_err(|e| Error::io(dest, e))?;
+        live.retain(|p| p != &self.path);
         self.keep = true;
         Ok(())
     }
+}
+
+/// Drop `path` from the live temporary files.
+fn forget_temp_file(path: &Path) {
+    live_temp_files().retain(|p| p != path);
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
         if !self.keep {
             let _ = std::fs::remove_file(&self.path);
+            forget_temp_file(&self.path);
         }
     }
 }
@@ -655,14 +702,27 @@ mod tests {
     #[test]
     fn temp_files_vanish_unless_persisted_and_writes_are_atomic() {
         let d = scratch("tmp");
+        let live = |p: &Path| live_temp_files().iter().any(|q| q == p);
+        let first;
         {
             let t = TempFile::create(&d, "a").unwrap();
             assert!(t.path().exists());
+            // Known to the interrupt handler while it exists...
+            assert!(live(t.path()));
+            first = t.path().to_path_buf();
         }
+        // ... and forgotten once removed or persisted.
+        assert!(!live(&first));
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
         let t = TempFile::create(&d, "b").unwrap();
+        let second = t.path().to_path_buf();
         t.persist(&d.join("b")).unwrap();
+        assert!(!live(&second));
         assert!(d.join("b").exists());
+        // A file that cannot be created is not left registered.
+        let missing = d.join("no-such-dir");
+        assert!(TempFile::create(&missing, "c").is_err());
+        assert!(!live_temp_files().iter().any(|p| p.starts_with(&missing)));
         write_atomic(&d.join("state.json"), b"one").unwrap();
         write_atomic(&d.join("state.json"), b"two").unwrap();
         assert_eq!(std::fs::read(d.join("state.json")).unwrap(), b"two");

@@ -275,3 +275,73 @@ fn sget_usage_errors() {
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains("Exit codes"));
 }
+
+/// Interrupted mid-download (SIGINT, then SIGTERM on a second run), sget removes its
+/// temporary file and exits with status 130: nothing is left in the destination directory.
+#[cfg(unix)]
+#[test]
+fn sget_interrupted_mid_download_leaves_nothing() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let s = setup("sget-interrupt");
+    // Announces a large body, sends a little of it, then stalls until the client goes away.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/tool.sh", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let _ = conn.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\npartial",
+                );
+                let _ = conn.flush();
+                std::thread::sleep(Duration::from_secs(60));
+            });
+        }
+    });
+    let bundle = s.served.join("tool.sh.sigstore.json");
+    let issuer = s.vs.issuer();
+    let root = s.vs.trusted_root();
+    for signal in ["INT", "TERM"] {
+        let mut child = Command::new(SGET)
+            .args([
+                url.as_str(),
+                "--bundle",
+                bundle.to_str().unwrap(),
+                "--certificate-identity",
+                "alice@example.com",
+                "--certificate-oidc-issuer",
+                &issuer,
+                "--trusted-root",
+                root.to_str().unwrap(),
+                "-o",
+                s.dest.join("tool.sh").to_str().unwrap(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the partial download sits in its temporary file.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !entries(&s.dest).iter().any(|e| e.ends_with(".tmp")) {
+            assert!(Instant::now() < deadline, "no temporary file appeared");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "SIG{signal}");
+        assert!(
+            entries(&s.dest).is_empty(),
+            "SIG{signal}: {:?}",
+            entries(&s.dest)
+        );
+    }
+}

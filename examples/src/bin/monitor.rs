@@ -149,6 +149,7 @@ fn run(cli: &Cli) -> Result<i32, Error> {
 
 fn main() {
     let cli = Cli::parse();
+    sigstore_examples::remove_temp_files_on_interrupt();
     let code = finish(run(&cli), "monitor", false);
     std::process::exit(code);
 }

@@ -154,6 +154,7 @@ fn exec(tmp: TempFile, args: &[String]) -> Result<i32, Error> {
 
 fn main() {
     let cli = Cli::parse();
+    sigstore_examples::remove_temp_files_on_interrupt();
     let result = run(&cli);
     let failed = result.is_err();
     let code = finish(result, "sget", cli.json);

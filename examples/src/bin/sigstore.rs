@@ -257,6 +257,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
 
 fn main() {
     let cli = Cli::parse();
+    sigstore_examples::remove_temp_files_on_interrupt();
     let json = match &cli.command {
         Command::Sign(a) => a.sign.json,
         Command::Attest(a) => a.sign.json,
