@@ -69,12 +69,21 @@ fn verifier(v: &Value) -> Result<(Value, PublicKey, KeyDetails), Error> {
 }
 
 fn canonicalize(req: &Value) -> Result<(Value, &'static str), Error> {
-    let hr = req
-        .get("hashedRekordRequestV002")
-        .or_else(|| req.get("hashedRekordRequestV0_0_2"));
-    let dsse = req
-        .get("dsseRequestV002")
-        .or_else(|| req.get("dsseRequestV0_0_2"));
+    // Protobuf JSON accepts a field's JSON name or its proto name, nothing else: a camel-case
+    // spelling that keeps the version's underscores (`hashedRekordRequestV0_0_2`) is neither
+    // and is refused, as rekor-tiles refuses it.
+    let field = |json: &str, proto: &[&str]| {
+        req.get(json)
+            .or_else(|| proto.iter().find_map(|name| req.get(*name)))
+    };
+    let hr = field(
+        "hashedRekordRequestV002",
+        &["hashed_rekord_request_v002", "hashed_rekord_request_v0_0_2"],
+    );
+    let dsse = field(
+        "dsseRequestV002",
+        &["dsse_request_v002", "dsse_request_v0_0_2"],
+    );
     if let Some(hr) = hr {
         let digest_b64 = hr
             .get("digest")

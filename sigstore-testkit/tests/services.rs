@@ -567,6 +567,11 @@ fn rekor_v2_entries_checkpoint_and_tiles() {
     assert_eq!(a.status, 201, "{}", String::from_utf8_lossy(&a.body));
     assert_eq!(a.json()["kindVersion"]["kind"], "dsse");
     bodies.push(b64(a.json()["canonicalizedBody"].as_str().unwrap()));
+    // The oneof under a name protobuf JSON does not know (camel case keeping the version's
+    // underscores) is refused and logs nothing.
+    let misnamed = json!({ "dsseRequestV0_0_2": req["dsseRequestV002"].clone() });
+    let a = common::post_json(&format!("{url}/api/v2/log/entries"), &misnamed);
+    assert_eq!(a.status, 400, "{}", String::from_utf8_lossy(&a.body));
 
     let cp_text = String::from_utf8(get(&format!("{url}/checkpoint")).body).unwrap();
     let cp = verify_checkpoint(

@@ -734,20 +734,22 @@ impl EntryBody {
         })
     }
 
-    /// The Rekor v2 `POST /api/v2/log/entries` request body for a hashedrekord 0.0.2 entry.
+    /// The Rekor v2 `POST /api/v2/log/entries` request body for a hashedrekord 0.0.2 entry
+    /// (`CreateEntryRequest` in protobuf JSON: the oneof field's JSON name is
+    /// `hashedRekordRequestV002`, as sigstore-python 4.5 and sigstore-js 5 send it).
     pub fn hashedrekord_v002_request(
         digest: &[u8],
         signature: &[u8],
         material: &Material,
         key_details: KeyDetails,
     ) -> Value {
-        serde_json::json!({"hashedRekordRequestV0_0_2": {
+        serde_json::json!({"hashedRekordRequestV002": {
             "digest": STANDARD.encode(digest),
             "signature": {"content": STANDARD.encode(signature), "verifier": v2_verifier_json(material, key_details)}
         }})
     }
 
-    /// The Rekor v2 request body for a dsse 0.0.2 entry.
+    /// The Rekor v2 request body for a dsse 0.0.2 entry (`dsseRequestV002`).
     pub fn dsse_v002_request(
         envelope: &DsseRef<'_>,
         material: &Material,
@@ -758,7 +760,7 @@ impl EntryBody {
             .iter()
             .map(|s| serde_json::json!({"sig": STANDARD.encode(s), "keyid": ""}))
             .collect();
-        serde_json::json!({"dsseRequestV0_0_2": {
+        serde_json::json!({"dsseRequestV002": {
             "envelope": {
                 "payload": STANDARD.encode(envelope.payload),
                 "payloadType": envelope.payload_type,

@@ -420,7 +420,7 @@ fn rekor_v2_tiles_checkpoint_and_proofs() {
     assert_eq!(partial.last().unwrap(), leaves.last().unwrap());
     // Create entry.
     let e = client
-        .create_entry(&json!({"hashedRekordRequestV0_0_2": {}}))
+        .create_entry(&json!({"hashedRekordRequestV002": {}}))
         .unwrap();
     assert_eq!(e.log_index, 12_345);
     assert_eq!(

@@ -388,7 +388,7 @@ fn request_bodies_have_the_expected_shape() {
         KeyDetails::from_name("PKIX_ECDSA_P256_SHA_256").unwrap(),
     );
     assert_eq!(
-        v2["hashedRekordRequestV0_0_2"]["signature"]["verifier"]["keyDetails"],
+        v2["hashedRekordRequestV002"]["signature"]["verifier"]["keyDetails"],
         "PKIX_ECDSA_P256_SHA_256"
     );
     // The v1 request round-trips through the body parser (hashedrekord bodies equal requests).
