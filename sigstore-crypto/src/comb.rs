@@ -559,20 +559,18 @@ macro_rules! comb_curve {
             #[cfg(any(test, not(feature = "precomputed-tables")))]
             fn build_generator_odd_multiples() -> Option<Vec<Affine>> {
                 let g = Affine::from_point(&AffinePoint::GENERATOR)?;
-                normalize(&odd_multiples(&g, ODD_ENTRIES))
+                normalize(&odd_multiples::<ODD_ENTRIES>(&g))
             }
 
-            /// `count` odd multiples `P, 3P, 5P, ...` in Jacobian coordinates.
-            fn odd_multiples(p: &Affine, count: usize) -> Vec<Jacobian> {
-                let first = Jacobian::from_affine(p);
-                let twice = first.double();
-                let mut out = Vec::with_capacity(count);
-                let mut cur = first;
-                for _ in 0..count {
-                    out.push(cur);
-                    cur = cur.add(&twice);
-                }
-                out
+            /// The `N` odd multiples `P, 3P, 5P, ...` in Jacobian coordinates (on the stack).
+            fn odd_multiples<const N: usize>(p: &Affine) -> [Jacobian; N] {
+                let twice = Jacobian::from_affine(p).double();
+                let mut next = Jacobian::from_affine(p);
+                std::array::from_fn(|_| {
+                    let cur = next;
+                    next = cur.add(&twice);
+                    cur
+                })
             }
 
             /// Index into table `t` at column `k`: bit `SPACING·(TEETH·t + i) + k` of the
@@ -665,7 +663,7 @@ macro_rules! comb_curve {
                 let Some(tg) = generator_odd_multiples() else {
                     return false;
                 };
-                let tq = odd_multiples(q, 1 << (Q_WINDOW - 2));
+                let tq = odd_multiples::<{ 1 << (Q_WINDOW - 2) }>(q);
                 let mut n1 = [0i32; BITS + 1];
                 let mut n2 = [0i32; BITS + 1];
                 wnaf(&u1, G_WINDOW, &mut n1);
