@@ -40,25 +40,31 @@ fn setup(name: &str) -> Setup {
     }
 }
 
-fn sget(s: &Setup, url: &str, identity: &str, extra: &[&str]) -> std::process::Output {
-    let out = s.dest.join("tool.sh");
-    let issuer = s.vs.issuer();
-    let root = s.vs.trusted_root();
-    let mut args = vec![
+/// sget's arguments: `url`, the signer policy and trusted root of the virtual Sigstore, `-o`
+/// into `dest` unless `extra` has `--exec`, then `extra`.
+fn sget_args(s: &Setup, url: &str, identity: &str, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
         url,
         "--certificate-identity",
         identity,
         "--certificate-oidc-issuer",
-        &issuer,
+        &s.vs.issuer(),
         "--trusted-root",
-        root.to_str().unwrap(),
-    ];
+        s.vs.trusted_root().to_str().unwrap(),
+    ]
+    .map(str::to_owned)
+    .into();
     if !extra.contains(&"--exec") {
-        args.push("-o");
-        args.push(out.to_str().unwrap());
+        args.push("-o".to_owned());
+        args.push(s.dest.join("tool.sh").to_str().unwrap().to_owned());
     }
-    args.extend_from_slice(extra);
-    run(SGET, &args)
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
+    args
+}
+
+fn sget(s: &Setup, url: &str, identity: &str, extra: &[&str]) -> std::process::Output {
+    let args = sget_args(s, url, identity, extra);
+    run(SGET, &args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 #[test]
@@ -304,23 +310,15 @@ fn sget_interrupted_mid_download_leaves_nothing() {
         }
     });
     let bundle = s.served.join("tool.sh.sigstore.json");
-    let issuer = s.vs.issuer();
-    let root = s.vs.trusted_root();
+    let args = sget_args(
+        &s,
+        &url,
+        "alice@example.com",
+        &["--bundle", bundle.to_str().unwrap()],
+    );
     for signal in ["INT", "TERM"] {
         let mut child = Command::new(SGET)
-            .args([
-                url.as_str(),
-                "--bundle",
-                bundle.to_str().unwrap(),
-                "--certificate-identity",
-                "alice@example.com",
-                "--certificate-oidc-issuer",
-                &issuer,
-                "--trusted-root",
-                root.to_str().unwrap(),
-                "-o",
-                s.dest.join("tool.sh").to_str().unwrap(),
-            ])
+            .args(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
