@@ -66,11 +66,11 @@ fi
 # copy BINARY to $OUT/bin/NAME-runner, or record the build log as NAME's error.
 # With STATIC=1 in its environment the binary is linked statically (NAME gets a -static suffix).
 build_rust_peer() {
-  local name=$1 dir=(release) flags=(); [ "${STATIC:-}" = 1 ] && { name=$1-static; dir=("$HOST" release); flags=(--target "$HOST"); }
+  local name=$1 built=release flags=(); [ "${STATIC:-}" = 1 ] && { name=$1-static; built=$HOST/release; flags=(--target "$HOST"); }
   status "building $name peer"
   if RUSTFLAGS="${STATIC:+$STATIC_FLAGS}" CARGO_TARGET_DIR="$OUT/$name-target" cargo build --release -q "${flags[@]}" \
        --manifest-path "$ROOT/bench/peers/$2/Cargo.toml" > "$OUT/logs/$name.log" 2>&1; then
-    cp "$OUT/$name-target/$(IFS=/; echo "${dir[*]}")/$3" "$OUT/bin/$name-runner"
+    cp "$OUT/$name-target/$built/$3" "$OUT/bin/$name-runner"
   else
     fail_note "$OUT/logs/$name.log" "$name"
   fi

@@ -156,7 +156,7 @@ macro_rules! comb_curve {
             /// Bytes of one stored table entry: `x || y`, big-endian.
             const ENTRY: usize = 2 * LEN;
             /// Entries of a comb (`TABLES` tables of `2^TEETH` points).
-            pub(crate) const COMB_ENTRIES: usize = TABLES << TEETH;
+            const COMB_ENTRIES: usize = TABLES << TEETH;
             /// Entries of the odd-multiples table of `G`.
             const ODD_ENTRIES: usize = 1 << (G_WINDOW - 2);
 
@@ -712,10 +712,7 @@ macro_rules! comb_curve {
                 }
                 #[cfg(not(feature = "precomputed-tables"))]
                 {
-                    match (generator(), q.entry(0)) {
-                        (Some(g), Some(_)) => verify_combs(g, &q, digest, signature_der),
-                        _ => false,
-                    }
+                    generator().is_some_and(|g| verify_combs(g, &q, digest, signature_der))
                 }
             }
 
