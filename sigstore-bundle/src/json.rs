@@ -26,18 +26,23 @@ pub(crate) enum DocKind {
 
 /// The cap for the list (or, for in-toto digests, the object) at `path`.
 fn cap_for(kind: DocKind, path: &[String]) -> Option<usize> {
-    let p: Vec<&str> = path.iter().map(String::as_str).collect();
+    // No capped list lies deeper than five keys; no allocation for the lookup.
+    let mut buf = [""; 8];
+    for (slot, key) in buf.iter_mut().zip(path) {
+        *slot = key.as_str();
+    }
+    let p = buf.get(..path.len())?;
     match kind {
-        DocKind::Bundle => bundle_cap(&p),
-        DocKind::TrustedRoot => trusted_root_cap(&p),
-        DocKind::SigningConfig => signing_config_cap(&p),
+        DocKind::Bundle => bundle_cap(p),
+        DocKind::TrustedRoot => trusted_root_cap(p),
+        DocKind::SigningConfig => signing_config_cap(p),
         DocKind::ClientTrustConfig => match p.split_first() {
             Some((&"trustedRoot", rest)) => trusted_root_cap(rest),
             Some((&"signingConfig", rest)) => signing_config_cap(rest),
             _ => None,
         },
-        DocKind::Envelope => envelope_cap(&p),
-        DocKind::Statement => match p.as_slice() {
+        DocKind::Envelope => envelope_cap(p),
+        DocKind::Statement => match p {
             ["subject"] => Some(MAX_SUBJECTS),
             ["subject", "digest"] => Some(MAX_DIGESTS_PER_SUBJECT),
             _ => None,
@@ -249,12 +254,14 @@ impl<'de> Visitor<'de> for Node<'_> {
                 let field = ctx.path_text();
                 return Err(ctx.fail(Error::DuplicateKey { field, key }));
             }
-            ctx.path.borrow_mut().push(key.clone());
+            // The key goes onto the path while its value is read, then comes back off for
+            // the map (nested values push and pop in pairs, so it is this key).
+            ctx.path.borrow_mut().push(key);
             let value = map.next_value_seed(Node {
                 ctx,
                 depth: self.depth + 1,
             });
-            ctx.path.borrow_mut().pop();
+            let key = ctx.path.borrow_mut().pop().unwrap_or_default();
             out.insert(key, value?);
         }
     }
@@ -367,12 +374,27 @@ fn to_camel(key: &str) -> String {
     out
 }
 
+/// `path.key` (or `key` at the root). Every field read builds its path for error messages, so
+/// this avoids the formatting machinery.
 pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
+        return key.to_owned();
     }
+    let mut out = String::with_capacity(path.len() + 1 + key.len());
+    out.push_str(path);
+    out.push('.');
+    out.push_str(key);
+    out
+}
+
+/// `field[index]`, in one allocation (see [`join`]).
+fn indexed(field: &str, index: usize) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(field.len() + 8);
+    out.push_str(field);
+    // Writing into a String cannot fail.
+    let _ = write!(out, "[{index}]");
+    out
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -553,7 +575,7 @@ pub(crate) fn list_of<T>(
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| f(item, &format!("{field}[{i}]")))
+        .map(|(i, item)| f(item, &indexed(field, i)))
         .collect()
 }
 
@@ -751,4 +773,47 @@ pub(crate) fn to_vec_pretty(out: &Out) -> Vec<u8> {
 /// Converts an output tree to a `serde_json::Value`.
 pub(crate) fn to_value(out: &Out) -> Value {
     serde_json::to_value(out).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths() {
+        assert_eq!(join("", "tlogs"), "tlogs");
+        assert_eq!(
+            join("verificationMaterial", "tlogEntries"),
+            "verificationMaterial.tlogEntries"
+        );
+        assert_eq!(indexed("tlogs", 0), "tlogs[0]");
+        assert_eq!(indexed("a.b", 1234), "a.b[1234]");
+    }
+
+    #[test]
+    fn caps_by_path() {
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            cap_for(
+                DocKind::Bundle,
+                &path(&["verificationMaterial", "tlogEntries"])
+            ),
+            Some(MAX_TLOG_ENTRIES)
+        );
+        assert_eq!(
+            cap_for(
+                DocKind::ClientTrustConfig,
+                &path(&[
+                    "trustedRoot",
+                    "certificateAuthorities",
+                    "certChain",
+                    "certificates"
+                ])
+            ),
+            Some(MAX_CHAIN_CERTIFICATES)
+        );
+        assert_eq!(cap_for(DocKind::Bundle, &path(&["mediaType"])), None);
+        // Deeper than any capped list: no cap, no panic.
+        assert_eq!(cap_for(DocKind::Bundle, &path(&["x"; 12])), None);
+    }
 }

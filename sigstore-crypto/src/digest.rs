@@ -110,10 +110,11 @@ impl Digest {
 
     /// Lowercase hex of the digest bytes.
     pub fn to_hex(&self) -> String {
-        use std::fmt::Write as _;
         let mut s = String::with_capacity(self.algorithm.len() * 2);
-        for b in self.as_bytes() {
-            let _ = write!(s, "{b:02x}");
+        for &b in self.as_bytes() {
+            for nibble in [b >> 4, b & 0x0f] {
+                s.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+            }
         }
         s
     }

@@ -33,6 +33,20 @@ const OID_ED25519: &str = "1.3.101.112";
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
 
+/// The key-algorithm and curve OIDs above, parsed at compile time: keys are read on every
+/// verification (the leaf certificate's), so they are compared without formatting.
+mod oid {
+    use spki::ObjectIdentifier;
+    pub(super) const EC_PUBLIC_KEY: ObjectIdentifier =
+        ObjectIdentifier::new_unwrap(super::OID_EC_PUBLIC_KEY);
+    pub(super) const P256: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_P256);
+    pub(super) const P384: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_P384);
+    pub(super) const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_P521);
+    pub(super) const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_ED25519);
+    pub(super) const RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_RSA);
+    pub(super) const RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_RSA_PSS);
+}
+
 /// The kind of a public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyKind {
@@ -403,30 +417,29 @@ impl PublicKey {
             .subject_public_key
             .as_bytes()
             .ok_or(Error::MalformedKey("public key bit string has unused bits"))?;
-        let alg = spki.algorithm.oid.to_string();
-        let (inner, kind) = match alg.as_str() {
-            OID_EC_PUBLIC_KEY => {
+        let alg = spki.algorithm.oid;
+        let (inner, kind) = match alg {
+            a if a == oid::EC_PUBLIC_KEY => {
                 let curve = spki
                     .algorithm
                     .parameters_oid()
-                    .map_err(|_| Error::MalformedKey("EC key without a named curve"))?
-                    .to_string();
-                match curve.as_str() {
-                    OID_P256 => (
+                    .map_err(|_| Error::MalformedKey("EC key without a named curve"))?;
+                match curve {
+                    c if c == oid::P256 => (
                         KeyInner::P256(
                             p256::ecdsa::VerifyingKey::from_sec1_bytes(raw)
                                 .map_err(|_| Error::MalformedKey("invalid P-256 point"))?,
                         ),
                         KeyKind::EcdsaP256,
                     ),
-                    OID_P384 => (
+                    c if c == oid::P384 => (
                         KeyInner::P384(
                             p384::ecdsa::VerifyingKey::from_sec1_bytes(raw)
                                 .map_err(|_| Error::MalformedKey("invalid P-384 point"))?,
                         ),
                         KeyKind::EcdsaP384,
                     ),
-                    OID_P521 => (
+                    c if c == oid::P521 => (
                         KeyInner::P521(Box::new(
                             p521::ecdsa::VerifyingKey::from_sec1_bytes(raw)
                                 .map_err(|_| Error::MalformedKey("invalid P-521 point"))?,
@@ -436,7 +449,7 @@ impl PublicKey {
                     other => return Err(Error::UnsupportedKey(format!("EC curve {other}"))),
                 }
             }
-            OID_ED25519 => {
+            a if a == oid::ED25519 => {
                 if spki.algorithm.parameters.is_some() {
                     return Err(Error::MalformedKey("Ed25519 key with parameters"));
                 }
@@ -451,7 +464,7 @@ impl PublicKey {
                     KeyKind::Ed25519,
                 )
             }
-            OID_RSA | OID_RSA_PSS => {
+            a if a == oid::RSA || a == oid::RSA_PSS => {
                 use rsa::pkcs1::DecodeRsaPublicKey;
                 use rsa::traits::PublicKeyParts;
                 let key = rsa::RsaPublicKey::from_pkcs1_der(raw)
@@ -466,7 +479,7 @@ impl PublicKey {
                 }
                 (KeyInner::Rsa(Box::new(key)), KeyKind::Rsa { bits })
             }
-            other => return Err(Error::UnsupportedKey(other.to_owned())),
+            other => return Err(Error::UnsupportedKey(other.to_string())),
         };
         // Uncompressed SEC1 points only; a compressed encoding of a listed key simply gets no
         // compiled-in table.

@@ -1,6 +1,7 @@
 //! Owned, strictly parsed X.509 certificates (RFC 5280 §4).
 
 use std::fmt;
+use std::sync::Arc;
 
 use sigstore_crypto::{HashAlgorithm, PublicKey, SignatureScheme};
 use x509_parser::certificate::X509Certificate;
@@ -78,8 +79,14 @@ pub(crate) struct ExtKeyUsage {
 /// the inner and outer signature algorithms must agree, the public key must be one that
 /// `sigstore-crypto` supports, and the extensions read by this crate must be well formed
 /// and not duplicated.
+///
+/// Cloning is cheap: the parsed fields are shared (`Arc`), since verified chains and caches
+/// hand the same certificates around.
 #[derive(Clone)]
-pub struct Certificate {
+pub struct Certificate(Arc<Parsed>);
+
+/// The fields of a [`Certificate`], parsed once.
+struct Parsed {
     der: Vec<u8>,
     tbs: Vec<u8>,
     serial: Vec<u8>,
@@ -101,9 +108,9 @@ pub struct Certificate {
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Certificate")
-            .field("serial", &hex::encode(&self.serial))
-            .field("not_before", &self.not_before)
-            .field("not_after", &self.not_after)
+            .field("serial", &hex::encode(&self.0.serial))
+            .field("not_before", &self.0.not_before)
+            .field("not_after", &self.0.not_after)
             .field("is_ca", &self.is_ca())
             .finish_non_exhaustive()
     }
@@ -111,7 +118,7 @@ impl fmt::Debug for Certificate {
 
 impl PartialEq for Certificate {
     fn eq(&self, other: &Self) -> bool {
-        self.der == other.der
+        self.0.der == other.0.der
     }
 }
 impl Eq for Certificate {}
@@ -126,22 +133,29 @@ fn ext_err(oid: &str) -> Error {
     }
 }
 
+/// The dotted form of an OID x509-parser has read: decoded in one allocation
+/// ([`der::decode_oid`]); an OID that function refuses (non-minimal or above `u64` arcs) keeps
+/// the form asn1-rs gives it.
+fn oid_string(oid: &x509_parser::der_parser::oid::Oid<'_>) -> String {
+    der::decode_oid(oid.as_bytes()).unwrap_or_else(|_| oid.to_id_string())
+}
+
 /// Maps a certificate `AlgorithmIdentifier` to a signature scheme.
 pub(crate) fn scheme_for(alg: &AlgorithmIdentifier<'_>) -> Result<SignatureScheme, Error> {
-    let oid = alg.algorithm.to_id_string();
+    let oid = oid_string(&alg.algorithm);
     if oid == "1.2.840.113549.1.1.10" {
         let parsed = SignatureAlgorithm::try_from(alg)
             .map_err(|_| Error::UnsupportedSignatureAlgorithm(oid.clone()))?;
         let SignatureAlgorithm::RSASSA_PSS(params) = parsed else {
             return Err(Error::UnsupportedSignatureAlgorithm(oid));
         };
-        let hash = hash_from_oid(&params.hash_algorithm_oid().to_id_string())
+        let hash = hash_from_oid(&oid_string(params.hash_algorithm_oid()))
             .ok_or_else(|| Error::UnsupportedSignatureAlgorithm(oid.clone()))?;
         let mgf = params
             .mask_gen_algorithm()
             .map_err(|_| Error::UnsupportedSignatureAlgorithm(oid.clone()))?;
-        let mgf_hash = hash_from_oid(&mgf.hash.to_id_string());
-        if mgf.mgf.to_id_string() != "1.2.840.113549.1.1.8"
+        let mgf_hash = hash_from_oid(&oid_string(&mgf.hash));
+        if oid_string(&mgf.mgf) != "1.2.840.113549.1.1.8"
             || mgf_hash != Some(hash)
             || usize::try_from(params.salt_length()).ok() != Some(hash.len())
             || params.trailer_field() != 1
@@ -257,7 +271,7 @@ impl Certificate {
         let mut key_usage = None;
         let mut ext_key_usage = None;
         for ext in tbs.extensions() {
-            let oid = ext.oid.to_id_string();
+            let oid = oid_string(&ext.oid);
             if extensions.iter().any(|e: &Extension| e.oid == oid) {
                 return Err(ext_err(&oid));
             }
@@ -303,7 +317,7 @@ impl Certificate {
             });
         }
 
-        Ok(Certificate {
+        Ok(Certificate(Arc::new(Parsed {
             der: der.to_vec(),
             tbs: tbs.as_ref().to_vec(),
             serial: tbs.raw_serial().to_vec(),
@@ -320,7 +334,7 @@ impl Certificate {
             key_usage,
             ext_key_usage,
             extensions,
-        })
+        })))
     }
 
     /// Parses exactly one PEM `CERTIFICATE` block.
@@ -342,97 +356,97 @@ impl Certificate {
 
     /// The PEM encoding.
     pub fn to_pem(&self) -> String {
-        pem::encode(&pem::Pem::new("CERTIFICATE", self.der.clone()))
+        pem::encode(&pem::Pem::new("CERTIFICATE", self.0.der.clone()))
     }
 
     /// The certificate's DER encoding.
     pub fn der(&self) -> &[u8] {
-        &self.der
+        &self.0.der
     }
 
     /// The DER `TBSCertificate` (the signed part).
     pub fn tbs_der(&self) -> &[u8] {
-        &self.tbs
+        &self.0.tbs
     }
 
     /// The subject public key.
     pub fn public_key(&self) -> &PublicKey {
-        &self.public_key
+        &self.0.public_key
     }
 
     /// notBefore, Unix seconds.
     pub fn not_before(&self) -> i64 {
-        self.not_before
+        self.0.not_before
     }
 
     /// notAfter, Unix seconds (inclusive).
     pub fn not_after(&self) -> i64 {
-        self.not_after
+        self.0.not_after
     }
 
     /// Whether `notBefore <= t <= notAfter`.
     pub fn is_valid_at(&self, t: i64) -> bool {
-        self.not_before <= t && t <= self.not_after
+        self.0.not_before <= t && t <= self.0.not_after
     }
 
     /// The serial number's INTEGER content bytes (two's complement, big-endian).
     pub fn serial(&self) -> &[u8] {
-        &self.serial
+        &self.0.serial
     }
 
     /// The DER issuer `Name`.
     pub fn issuer_der(&self) -> &[u8] {
-        &self.issuer
+        &self.0.issuer
     }
 
     /// The DER subject `Name`.
     pub fn subject_der(&self) -> &[u8] {
-        &self.subject
+        &self.0.subject
     }
 
     /// The subjectKeyIdentifier, if present.
     pub fn subject_key_id(&self) -> Option<&[u8]> {
-        self.subject_key_id.as_deref()
+        self.0.subject_key_id.as_deref()
     }
 
     /// The authorityKeyIdentifier keyIdentifier, if present.
     pub fn authority_key_id(&self) -> Option<&[u8]> {
-        self.authority_key_id.as_deref()
+        self.0.authority_key_id.as_deref()
     }
 
     /// Whether basicConstraints asserts cA=TRUE.
     pub fn is_ca(&self) -> bool {
-        self.basic_constraints.is_some_and(|bc| bc.ca)
+        self.0.basic_constraints.is_some_and(|bc| bc.ca)
     }
 
     /// The basicConstraints pathLenConstraint, if any.
     pub fn path_len_constraint(&self) -> Option<u32> {
-        self.basic_constraints.and_then(|bc| bc.path_len)
+        self.0.basic_constraints.and_then(|bc| bc.path_len)
     }
 
     /// The signature scheme the certificate was signed with.
     pub fn signature_scheme(&self) -> SignatureScheme {
-        self.scheme
+        self.0.scheme
     }
 
     /// The extendedKeyUsage OIDs (dotted), if the extension is present.
     pub fn extended_key_usage(&self) -> Option<&[String]> {
-        self.ext_key_usage.as_ref().map(|e| e.oids.as_slice())
+        self.0.ext_key_usage.as_ref().map(|e| e.oids.as_slice())
     }
 
     /// All extensions in certificate order.
     pub fn extensions(&self) -> &[Extension] {
-        &self.extensions
+        &self.0.extensions
     }
 
     /// The extension with this dotted OID, if present (duplicates are rejected at parse time).
     pub fn extension(&self, oid: &str) -> Option<&Extension> {
-        self.extensions.iter().find(|e| e.oid == oid)
+        self.0.extensions.iter().find(|e| e.oid == oid)
     }
 
     /// Whether subject == issuer and the certificate's signature verifies under its own key.
     pub fn is_self_signed(&self) -> bool {
-        self.subject == self.issuer && self.verify_signed_by(self).is_ok()
+        self.0.subject == self.0.issuer && self.verify_signed_by(self).is_ok()
     }
 
     /// Checks that `issuer`'s subject is this certificate's issuer name and that this
@@ -441,21 +455,22 @@ impl Certificate {
     /// Only names and the signature are checked; CA flags, key usage and validity periods are
     /// path-validation concerns (see [`crate::verify_chain`]).
     pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), Error> {
-        if issuer.subject != self.issuer {
+        if issuer.0.subject != self.0.issuer {
             return Err(Error::IssuerNameMismatch);
         }
         issuer
+            .0
             .public_key
-            .verify(self.scheme, &self.tbs, &self.signature)
+            .verify(self.0.scheme, &self.0.tbs, &self.0.signature)
             .map_err(|_| Error::InvalidSignature)
     }
 
     pub(crate) fn key_usage(&self) -> Option<KeyUsage> {
-        self.key_usage
+        self.0.key_usage
     }
 
     pub(crate) fn ext_key_usage_full(&self) -> Option<&ExtKeyUsage> {
-        self.ext_key_usage.as_ref()
+        self.0.ext_key_usage.as_ref()
     }
 }
 

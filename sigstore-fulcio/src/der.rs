@@ -172,14 +172,18 @@ fn push_base128(mut v: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// Decodes OID contents octets into dotted form.
+/// Decodes OID contents octets into dotted form, into one `String` without the formatting
+/// machinery (every certificate extension's OID is decoded on every verification). Refuses
+/// empty contents, a truncated last arc, a non-minimal arc (leading 0x80) and an arc above
+/// `u64::MAX`.
 pub(crate) fn decode_oid(contents: &[u8]) -> Result<String, DerError> {
     if contents.is_empty() || contents.last().is_some_and(|b| b & 0x80 != 0) {
         return Err(DerError("bad OID"));
     }
-    let mut arcs: Vec<u64> = Vec::new();
+    let mut out = String::with_capacity(contents.len() * 3 + 4);
     let mut cur: u64 = 0;
     let mut started = false;
+    let mut first = true;
     for &b in contents {
         if !started && b == 0x80 {
             return Err(DerError("non-minimal OID arc"));
@@ -190,26 +194,44 @@ pub(crate) fn decode_oid(contents: &[u8]) -> Result<String, DerError> {
         }
         cur = (cur << 7) | u64::from(b & 0x7f);
         if b & 0x80 == 0 {
-            arcs.push(cur);
+            if first {
+                // The first subidentifier packs the first two arcs (X.690 §8.19.4).
+                let (a, b) = match cur {
+                    0..40 => (0, cur),
+                    40..80 => (1, cur - 40),
+                    _ => (2, cur - 80),
+                };
+                push_decimal(&mut out, a);
+                out.push('.');
+                push_decimal(&mut out, b);
+                first = false;
+            } else {
+                out.push('.');
+                push_decimal(&mut out, cur);
+            }
             cur = 0;
             started = false;
         }
     }
-    let mut out = String::new();
-    let mut iter = arcs.into_iter();
-    let first = iter.next().ok_or(DerError("bad OID"))?;
-    let (a, b) = if first < 40 {
-        (0, first)
-    } else if first < 80 {
-        (1, first - 40)
-    } else {
-        (2, first - 80)
-    };
-    out.push_str(&format!("{a}.{b}"));
-    for arc in iter {
-        out.push_str(&format!(".{arc}"));
-    }
     Ok(out)
+}
+
+/// Appends `v` in decimal.
+fn push_decimal(out: &mut String, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    for slot in digits.iter_mut() {
+        // `v % 10` is below 10.
+        *slot = b'0' + (v % 10) as u8;
+        len += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for &d in digits.iter().take(len).rev() {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]
@@ -252,9 +274,20 @@ mod tests {
             "1.2.840.10045.4.3.2",
             "2.5.29.17",
             "2.999.3",
+            "0.39",
+            "1.0",
+            "1.39.18446744073709551615",
         ] {
             let enc = encode_oid(s).unwrap();
             assert_eq!(decode_oid(&enc).unwrap(), s);
         }
+        let why = |c: &[u8]| decode_oid(c).unwrap_err().0;
+        assert_eq!(why(&[]), "bad OID");
+        assert_eq!(why(&[0x2b, 0x86]), "bad OID");
+        assert_eq!(why(&[0x2b, 0x80, 0x01]), "non-minimal OID arc");
+        assert_eq!(
+            why(&[0x2b, 0x82, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]),
+            "OID arc too large"
+        );
     }
 }

@@ -10,6 +10,9 @@ use crate::{Certificate, Error, TimeRange, VerifiedChain};
 /// OID of the embedded SCT list extension.
 pub const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
 
+/// The contents octets of [`OID_SCT_LIST`]'s DER encoding.
+const OID_SCT_LIST_DER: [u8; 10] = [0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02];
+
 /// Most SCTs accepted in one embedded list.
 pub const MAX_SCTS: usize = 32;
 
@@ -219,7 +222,8 @@ pub fn precertificate_tbs(leaf: &Certificate) -> Result<Vec<u8>, Error> {
             let (ext, after) = der::expect(inner, tag::SEQUENCE).map_err(malformed)?;
             inner = after;
             let (oid, _) = der::expect(ext.value, tag::OID).map_err(malformed)?;
-            if der::decode_oid(oid.value).map_err(malformed)? != OID_SCT_LIST {
+            // DER has one encoding per OID, so comparing the octets is comparing the OIDs.
+            if oid.value != OID_SCT_LIST_DER {
                 kept.extend_from_slice(ext.raw);
             }
         }
@@ -329,5 +333,16 @@ pub fn verify_scts(
             required: threshold,
             found: distinct.len(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sct_list_oid_octets() {
+        assert_eq!(der::decode_oid(&OID_SCT_LIST_DER).unwrap(), OID_SCT_LIST);
+        assert_eq!(der::encode_oid(OID_SCT_LIST).unwrap(), OID_SCT_LIST_DER);
     }
 }

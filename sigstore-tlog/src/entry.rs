@@ -200,8 +200,15 @@ fn pem_material(field: &'static str, pem: &[u8]) -> Result<Material, Error> {
         .trim_end()
         .strip_suffix(end.as_str())
         .ok_or(Error::BodyField(field))?;
-    let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-    let der = non_empty(field, b64(field, &compact)?)?;
+    // PEM bodies are ASCII base64 broken by ASCII whitespace (RFC 7468); anything else left
+    // in makes the base64 decoding fail.
+    let compact: Vec<u8> = body.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let der = non_empty(
+        field,
+        STANDARD
+            .decode(&compact)
+            .map_err(|_| Error::BodyField(field))?,
+    )?;
     match label {
         "CERTIFICATE" => Ok(Material::Certificate(der)),
         "PUBLIC KEY" => Ok(Material::PublicKey(der)),

@@ -13,8 +13,8 @@ use crate::error::{
 use crate::parts::{BundleParts, Content, EntryParts, Material, Version};
 use crate::policy::{ManagedKey, Phase, Policy, SignerRef, Subject};
 use crate::result::{
-    DigestRecord, LogEntryRecord, Signer, SignerIdentity, TimeSource, TimestampRecord,
-    VerificationResult, VerifiedTime,
+    DigestRecord, LogEntryRecord, Signer, TimeSource, TimestampRecord, VerificationResult,
+    VerifiedTime,
 };
 use crate::trust::TrustMaterial;
 use crate::{glue, Bundle, TrustedRoot};
@@ -277,7 +277,7 @@ impl Verifier {
                 let scts = glue::verify_scts(&chain, &self.trust, self.sct_threshold)?;
                 let identity = glue::identity(&chain)?;
                 let signer = Signer::Certificate {
-                    identity: identity.clone(),
+                    identity,
                     certificate_sha256: HashAlgorithm::Sha256.hash(leaf.der()).to_hex(),
                     scts,
                 };
@@ -288,7 +288,7 @@ impl Verifier {
                     artifact,
                     policy,
                     SigningKey::Certificate(leaf),
-                    Some((identity, signer)),
+                    Some(signer),
                 )
             }
         }
@@ -304,19 +304,22 @@ impl Verifier {
         artifact: &Artifact,
         policy: &Policy,
         key: SigningKey<'_>,
-        cert_signer: Option<(SignerIdentity, Signer)>,
+        cert_signer: Option<Signer>,
     ) -> Result<VerificationResult, VerifyError> {
-        let (signer_ref, signer_record) = match (&key, &cert_signer) {
-            (SigningKey::Certificate(_), Some((id, rec))) => {
-                (SignerRef::Certificate(id), rec.clone())
+        let signer_record = match (&key, cert_signer) {
+            (SigningKey::Certificate(_), Some(rec @ Signer::Certificate { .. })) => rec,
+            (SigningKey::Managed(k), _) => Signer::PublicKey {
+                spki_sha256: HashAlgorithm::Sha256.hash(k.key().spki_der()).to_hex(),
+            },
+            (SigningKey::Certificate(_), _) => return Err(VerifyError::Signature),
+        };
+        // Borrowed from the record, which moves into the result once the policy has run.
+        let signer_ref = match (&key, &signer_record) {
+            (SigningKey::Certificate(_), Signer::Certificate { identity, .. }) => {
+                SignerRef::Certificate(identity)
             }
-            (SigningKey::Managed(k), _) => (
-                SignerRef::Key(k.key()),
-                Signer::PublicKey {
-                    spki_sha256: HashAlgorithm::Sha256.hash(k.key().spki_der()).to_hex(),
-                },
-            ),
-            (SigningKey::Certificate(_), None) => return Err(VerifyError::Signature),
+            (SigningKey::Managed(k), _) => SignerRef::Key(k.key()),
+            (SigningKey::Certificate(_), _) => return Err(VerifyError::Signature),
         };
 
         // Step 2 (§4.3): the caller's policy on the signer (predicate types come in step 4).
