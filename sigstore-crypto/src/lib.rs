@@ -28,6 +28,7 @@ mod comb;
 mod digest;
 mod error;
 mod keys;
+mod modinv;
 mod signer;
 #[cfg(feature = "precomputed-tables")]
 mod tables;
