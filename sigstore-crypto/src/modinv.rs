@@ -173,83 +173,60 @@ fn divsteps(mut delta: i64, mut f: u64, mut g: u64) -> (i64, Matrix) {
     (delta, Matrix { u, v, q, r })
 }
 
-/// `(f, g) ← T·(f, g) / 2^62`, exactly.
-fn update_fg(f: &mut Wide, g: &mut Wide, t: &Matrix, len: usize) {
+/// `(x, y) ← (T·(x, y) + (kx, ky)·m) / 2^62`, where the caller's `kx`, `ky` make the low 62
+/// bits vanish (zero for `f` and `g`, which divide exactly).
+fn apply(x: &mut Wide, y: &mut Wide, t: &Matrix, kx: i128, ky: i128, m: &Wide, len: usize) {
     let (u, v, q, r) = (
         i128::from(t.u),
         i128::from(t.v),
         i128::from(t.q),
         i128::from(t.r),
     );
-    let (old_f, old_g) = (*f, *g);
-    let mut cf: i128 = 0;
-    let mut cg: i128 = 0;
-    for (i, (&fi, &gi)) in old_f.iter().zip(old_g.iter()).take(len).enumerate() {
-        cf += u * i128::from(fi) + v * i128::from(gi);
-        cg += q * i128::from(fi) + r * i128::from(gi);
+    let (old_x, old_y) = (*x, *y);
+    let mut cx: i128 = 0;
+    let mut cy: i128 = 0;
+    for (i, ((&xi, &yi), &mi)) in old_x
+        .iter()
+        .zip(old_y.iter())
+        .zip(m.iter())
+        .take(len)
+        .enumerate()
+    {
+        let (xi, yi, mi) = (i128::from(xi), i128::from(yi), i128::from(mi));
+        // Each product is below 2^124 in magnitude: no overflow.
+        cx += u * xi + v * yi + kx * mi;
+        cy += q * xi + r * yi + ky * mi;
         if let Some(prev) = i.checked_sub(1) {
-            if let (Some(fo), Some(go)) = (f.get_mut(prev), g.get_mut(prev)) {
-                *fo = (cf as i64) & MASK;
-                *go = (cg as i64) & MASK;
+            if let (Some(xo), Some(yo)) = (x.get_mut(prev), y.get_mut(prev)) {
+                *xo = (cx as i64) & MASK;
+                *yo = (cy as i64) & MASK;
             }
         } else {
-            debug_assert!(cf & i128::from(MASK) == 0 && cg & i128::from(MASK) == 0);
+            debug_assert!(cx & i128::from(MASK) == 0 && cy & i128::from(MASK) == 0);
         }
-        cf >>= LIMB_BITS;
-        cg >>= LIMB_BITS;
+        cx >>= LIMB_BITS;
+        cy >>= LIMB_BITS;
     }
-    if let (Some(fo), Some(go)) = (f.get_mut(len - 1), g.get_mut(len - 1)) {
-        // |f|, |g| never exceed m, so the top limb holds them.
-        *fo = cf as i64;
-        *go = cg as i64;
+    if let (Some(xo), Some(yo)) = (x.get_mut(len - 1), y.get_mut(len - 1)) {
+        // The results are below 2m in magnitude, so the top limb holds them.
+        *xo = cx as i64;
+        *yo = cy as i64;
     }
 }
 
 /// `(d, e) ← T·(d, e) / 2^62 (mod m)`, with `d`, `e` in `[0, m)` before and after.
 /// `m_inv` is `m^-1 mod 2^64`.
 fn update_de(d: &mut Wide, e: &mut Wide, t: &Matrix, m: &Wide, m_inv: u64, len: usize) -> bool {
-    let (u, v, q, r) = (
-        i128::from(t.u),
-        i128::from(t.v),
-        i128::from(t.q),
-        i128::from(t.r),
-    );
     let [d0, ..] = *d;
     let [e0, ..] = *e;
-    // The multiples of m that make the low 62 bits vanish: md ≡ -(u·d + v·e)/m (mod 2^62).
-    let low_d = (u * i128::from(d0) + v * i128::from(e0)) as u64;
-    let low_e = (q * i128::from(d0) + r * i128::from(e0)) as u64;
-    let md = i128::from((low_d.wrapping_neg().wrapping_mul(m_inv) as i64) & MASK);
-    let me = i128::from((low_e.wrapping_neg().wrapping_mul(m_inv) as i64) & MASK);
-    let (old_d, old_e) = (*d, *e);
-    let mut cd: i128 = 0;
-    let mut ce: i128 = 0;
-    for (i, ((&di, &ei), &mi)) in old_d
-        .iter()
-        .zip(old_e.iter())
-        .zip(m.iter())
-        .take(len)
-        .enumerate()
-    {
-        let (di, ei, mi) = (i128::from(di), i128::from(ei), i128::from(mi));
-        cd += u * di + v * ei + md * mi;
-        ce += q * di + r * ei + me * mi;
-        if let Some(prev) = i.checked_sub(1) {
-            if let (Some(dout), Some(eout)) = (d.get_mut(prev), e.get_mut(prev)) {
-                *dout = (cd as i64) & MASK;
-                *eout = (ce as i64) & MASK;
-            }
-        } else {
-            debug_assert!(cd & i128::from(MASK) == 0 && ce & i128::from(MASK) == 0);
-        }
-        cd >>= LIMB_BITS;
-        ce >>= LIMB_BITS;
-    }
-    if let (Some(dout), Some(eout)) = (d.get_mut(len - 1), e.get_mut(len - 1)) {
-        *dout = cd as i64;
-        *eout = ce as i64;
-    }
-    // |u|+|v| <= 2^62, d, e < m and md < 2^62: the results lie in (-2m, 2m).
+    let (d0, e0) = (i128::from(d0), i128::from(e0));
+    // The multiples of m that make the low 62 bits vanish: k ≡ -(u·d + v·e)/m (mod 2^62).
+    let low_d = (i128::from(t.u) * d0 + i128::from(t.v) * e0) as u64;
+    let low_e = (i128::from(t.q) * d0 + i128::from(t.r) * e0) as u64;
+    let kd = i128::from((low_d.wrapping_neg().wrapping_mul(m_inv) as i64) & MASK);
+    let ke = i128::from((low_e.wrapping_neg().wrapping_mul(m_inv) as i64) & MASK);
+    apply(d, e, t, kd, ke, m, len);
+    // |u|+|v| <= 2^62, d, e < m and kd, ke < 2^62: the results lie in (-2m, 2m).
     normalise(d, m, len) && normalise(e, m, len)
 }
 
@@ -290,7 +267,8 @@ pub(crate) fn invert_vartime(a: &[u8], m: &[u8], out: &mut [u8]) -> bool {
         }
         let (next, t) = divsteps(delta, low_word(&f), low_word(&g));
         delta = next;
-        update_fg(&mut f, &mut g, &t, len);
+        // f and g divide exactly (|f|, |g| <= m throughout).
+        apply(&mut f, &mut g, &t, 0, 0, &mw, len);
         if !update_de(&mut d, &mut e, &t, &mw, m_inv, len) {
             return false;
         }

@@ -10,8 +10,7 @@
 
 mod common;
 
-use serde_json::Value;
-use sigstore_verify::{Artifact, Issuer, Policy, San, TrustedRoot, Verifier};
+use sigstore_verify::{TrustedRoot, Verifier};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -31,14 +30,11 @@ const ROUNDS: u64 = 4;
 
 #[test]
 fn allocations_per_verification_within_budget() {
-    let Some(dir) = common::shared_dir("perf-fixtures/cases.json").map(|d| d.join("perf-fixtures"))
-    else {
+    let Some(cases) = common::perf_cases() else {
         return;
     };
-    let cases: Vec<Value> =
-        serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
     assert_eq!(cases.len(), BUDGET.len());
-    let root = TrustedRoot::from_file(dir.join("trusted_root.public-good.json")).unwrap();
+    let root = TrustedRoot::from_file(&cases[0].trusted_root).unwrap();
     let verifier = Verifier::builder(root).build().unwrap();
     // On a failed budget dhat writes its profile (allocation sites) here.
     let profile = std::env::temp_dir().join("sigstore-alloc-budget.dhat.json");
@@ -47,25 +43,20 @@ fn allocations_per_verification_within_budget() {
         .file_name(&profile)
         .build();
     for (case, (id, budget)) in cases.iter().zip(BUDGET) {
-        assert_eq!(case["id"], id);
-        let artifact = match (case["artifact"].as_str(), case["digest"].as_str()) {
-            (Some(f), _) => Artifact::bytes(std::fs::read(dir.join(f)).unwrap()),
-            (None, Some(d)) => Artifact::from_digest_str(d).unwrap(),
-            _ => panic!("case without artifact"),
+        assert_eq!(case.id, id);
+        assert_eq!(case.trusted_root, cases[0].trusted_root);
+        let verify = || {
+            verifier
+                .verify_json(&case.bundle, &case.artifact, &case.policy)
+                .unwrap()
         };
-        let policy = Policy::identity(
-            San::exact(case["identity"].as_str().unwrap()),
-            Issuer::exact(case["issuer"].as_str().unwrap()),
-        );
-        let bundle = std::fs::read(dir.join(case["bundle"].as_str().unwrap())).unwrap();
         // Warm up: authority checks and key caches settle on the first verifications.
         for _ in 0..2 {
-            verifier.verify_json(&bundle, &artifact, &policy).unwrap();
+            verify();
         }
         let before = dhat::HeapStats::get().total_blocks;
         for _ in 0..ROUNDS {
-            let result = verifier.verify_json(&bundle, &artifact, &policy).unwrap();
-            assert!(!result.verified_times.is_empty());
+            assert!(!verify().verified_times.is_empty());
         }
         let per = (dhat::HeapStats::get().total_blocks - before) / ROUNDS;
         eprintln!("{id}: {per} allocations per verification (budget {budget})");
