@@ -158,7 +158,7 @@ pub fn dsse_pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-fn b64(field: &'static str, s: &str) -> Result<Vec<u8>, Error> {
+fn b64(field: &'static str, s: impl AsRef<[u8]>) -> Result<Vec<u8>, Error> {
     STANDARD.decode(s).map_err(|_| Error::BodyField(field))
 }
 
@@ -203,12 +203,7 @@ fn pem_material(field: &'static str, pem: &[u8]) -> Result<Material, Error> {
     // PEM bodies are ASCII base64 broken by ASCII whitespace (RFC 7468); anything else left
     // in makes the base64 decoding fail.
     let compact: Vec<u8> = body.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let der = non_empty(
-        field,
-        STANDARD
-            .decode(&compact)
-            .map_err(|_| Error::BodyField(field))?,
-    )?;
+    let der = non_empty(field, b64(field, &compact)?)?;
     match label {
         "CERTIFICATE" => Ok(Material::Certificate(der)),
         "PUBLIC KEY" => Ok(Material::PublicKey(der)),
