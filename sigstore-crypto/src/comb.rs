@@ -25,7 +25,8 @@
 //!   holds iff `X == r·Z²` or (when `r + n < p`) `X == (r + n)·Z²`.
 //!
 //! Every input is public (signature, digest, public key), so this variable-time evaluation
-//! leaks nothing secret. The field and scalar arithmetic is RustCrypto's (`expose-field`).
+//! leaks nothing secret. The field arithmetic is the crate's own, variable time as well
+//! (`field`); the scalar arithmetic is RustCrypto's.
 
 /// Teeth of every comb table: tables have `2^TEETH` points.
 pub(crate) const TEETH: usize = 8;
@@ -77,7 +78,7 @@ fn wnaf(bytes: &[u8], w: usize, out: &mut [i32]) {
 }
 
 macro_rules! comb_curve {
-    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr, $tables:ident) => {
+    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr, $tables:ident, $field:ident) => {
         pub(crate) mod $module {
             use std::sync::OnceLock;
 
@@ -85,7 +86,9 @@ macro_rules! comb_curve {
             use $krate::elliptic_curve::ops::Reduce;
             use $krate::elliptic_curve::sec1::ToEncodedPoint as _;
             use $krate::elliptic_curve::{Curve as _, PrimeField as _};
-            use $krate::{AffinePoint, FieldBytes, FieldElement, Scalar};
+            use $krate::{AffinePoint, FieldBytes, Scalar};
+
+            use crate::field::$field as FieldElement;
 
             use super::{wnaf, G_WINDOW, Q_WINDOW, TABLES, TEETH};
 
@@ -114,8 +117,8 @@ macro_rules! comb_curve {
                 fn from_point(p: &AffinePoint) -> Option<Self> {
                     let encoded = p.to_encoded_point(false);
                     Some(Affine {
-                        x: FieldElement::from_slice(encoded.x()?).ok()?,
-                        y: FieldElement::from_slice(encoded.y()?).ok()?,
+                        x: FieldElement::from_be_slice(encoded.x()?)?,
+                        y: FieldElement::from_be_slice(encoded.y()?)?,
                     })
                 }
 
@@ -136,7 +139,7 @@ macro_rules! comb_curve {
             }
 
             fn is_zero(f: &FieldElement) -> bool {
-                bool::from(f.is_zero())
+                f.is_zero()
             }
 
             impl Jacobian {
@@ -269,7 +272,7 @@ macro_rules! comb_curve {
                     prefix.push(acc);
                     acc = acc.multiply(&p.z);
                 }
-                let mut inv: FieldElement = Option::from(acc.invert())?;
+                let mut inv = acc.invert()?;
                 let mut out = vec![
                     Affine {
                         x: FieldElement::ZERO,
@@ -407,8 +410,8 @@ macro_rules! comb_curve {
                 let entry = bytes.get(i.checked_mul(ENTRY)?..)?.get(..ENTRY)?;
                 let (x, y) = entry.split_at(LEN);
                 Some(Affine {
-                    x: FieldElement::from_slice(x).ok()?,
-                    y: FieldElement::from_slice(y).ok()?,
+                    x: FieldElement::from_be_slice(x)?,
+                    y: FieldElement::from_be_slice(y)?,
                 })
             }
 
@@ -417,8 +420,8 @@ macro_rules! comb_curve {
             fn affine_bytes(points: &[Affine]) -> Vec<u8> {
                 let mut out = Vec::with_capacity(points.len() * ENTRY);
                 for p in points {
-                    out.extend_from_slice(&p.x.to_bytes());
-                    out.extend_from_slice(&p.y.to_bytes());
+                    out.extend_from_slice(&p.x.to_be_bytes());
+                    out.extend_from_slice(&p.y.to_be_bytes());
                 }
                 out
             }
@@ -567,9 +570,7 @@ macro_rules! comb_curve {
                 }
                 let zz = point.z.square();
                 let r_bytes = r.to_repr();
-                let Some(r_field) =
-                    Option::<FieldElement>::from(FieldElement::from_bytes(&r_bytes))
-                else {
+                let Some(r_field) = FieldElement::from_be_slice(&r_bytes) else {
                     return false;
                 };
                 if is_zero(&point.x.sub(&r_field.multiply(&zz))) {
@@ -580,8 +581,9 @@ macro_rules! comb_curve {
                 if carry != Limb::ZERO {
                     return false;
                 }
-                // `from_uint` refuses values >= p.
-                match Option::<FieldElement>::from(FieldElement::from_uint(r_plus_n)) {
+                // `from_be_slice` refuses values >= p.
+                use $krate::elliptic_curve::bigint::Encoding as _;
+                match FieldElement::from_be_slice(&r_plus_n.to_be_bytes()) {
                     Some(candidate) => is_zero(&point.x.sub(&candidate.multiply(&zz))),
                     None => false,
                 }
@@ -692,12 +694,18 @@ macro_rules! comb_curve {
                 use $krate::elliptic_curve::Field as _;
                 use $krate::{EncodedPoint, ProjectivePoint};
 
+                fn field_bytes(f: &FieldElement) -> FieldBytes {
+                    let mut out = FieldBytes::default();
+                    out.copy_from_slice(&f.to_be_bytes());
+                    out
+                }
+
                 fn to_affine(p: &Jacobian) -> Option<AffinePoint> {
                     normalize(&[*p]).map(|v| {
                         let a = v[0];
                         let encoded = EncodedPoint::from_affine_coordinates(
-                            &a.x.to_bytes(),
-                            &a.y.to_bytes(),
+                            &field_bytes(&a.x),
+                            &field_bytes(&a.y),
                             false,
                         );
                         AffinePoint::from_encoded_point(&encoded).unwrap()
@@ -794,23 +802,28 @@ macro_rules! comb_curve {
                 #[test]
                 fn x_coordinate_above_the_order_is_accepted() {
                     use $krate::ecdsa::signature::hazmat::PrehashVerifier as _;
-                    let g = ours(&ProjectivePoint::GENERATOR);
-                    let b =
-                        g.y.square()
-                            .sub(&g.x.square().multiply(&g.x))
-                            .add(&g.x.double().add(&g.x));
+                    // RustCrypto's field here (it has a square root), not ours.
+                    type Rc = $krate::FieldElement;
+                    let g = ProjectivePoint::GENERATOR
+                        .to_affine()
+                        .to_encoded_point(false);
+                    let gx = Rc::from_slice(g.x().unwrap()).unwrap();
+                    let gy = Rc::from_slice(g.y().unwrap()).unwrap();
+                    let b = gy
+                        .square()
+                        .sub(&gx.square().multiply(&gx))
+                        .add(&gx.double().add(&gx));
                     let order = $krate::$curve::ORDER;
                     let mut found = 0;
                     let mut t = 1u64;
                     while found < 3 {
                         t += 1;
                         let x_uint = order.wrapping_add(&$uint::from_u64(t));
-                        let Some(x) = Option::<FieldElement>::from(FieldElement::from_uint(x_uint))
-                        else {
+                        let Some(x) = Option::<Rc>::from(Rc::from_uint(x_uint)) else {
                             panic!("n + {t} is not below p");
                         };
                         let rhs = x.square().multiply(&x).sub(&x.double().add(&x)).add(&b);
-                        let Some(y) = Option::<FieldElement>::from(rhs.sqrt()) else {
+                        let Some(y) = Option::<Rc>::from(rhs.sqrt()) else {
                             continue;
                         };
                         found += 1;
@@ -1027,8 +1040,8 @@ macro_rules! comb_curve {
     };
 }
 
-comb_curve!(p256c, p256, NistP256, U256, 256, p256);
-comb_curve!(p384c, p384, NistP384, U384, 384, p384);
+comb_curve!(p256c, p256, NistP256, U256, 256, p256, Fp256);
+comb_curve!(p384c, p384, NistP384, U384, 384, p384, Fp384);
 
 #[cfg(test)]
 mod key_tests {

@@ -11,8 +11,9 @@
 //! # Backends
 //!
 //! The default build is pure Rust and compiles for `wasm32-unknown-unknown`: RustCrypto's
-//! field, scalar, Ed25519 and RSA code, with the crate's own point arithmetic for ECDSA P-256 and
-//! P-384 verification (Jacobian coordinates, width-w NAF, and comb tables for keys that keep
+//! scalar, Ed25519 and RSA code (and all of RustCrypto for signing), with the crate's own
+//! variable-time field and point arithmetic for ECDSA P-256 and P-384 verification (Montgomery
+//! field elements, Jacobian coordinates, width-w NAF, and comb tables for keys that keep
 //! verifying; see [`COMB_AFTER_USES`]). The `ring` feature switches ECDSA P-256 without a
 //! table, Ed25519 and RSA to ring behind the same API (ring's P-384 is slower than ours, so
 //! P-384 stays here). [`Backend`] lets tests and benchmarks call either backend explicitly.
@@ -27,6 +28,7 @@
 mod comb;
 mod digest;
 mod error;
+mod field;
 mod keys;
 mod modinv;
 mod signer;

@@ -1,0 +1,454 @@
+//! Arithmetic modulo the P-256 and P-384 field primes for ECDSA verification (`comb`), in
+//! Montgomery form over 64-bit limbs, in variable time.
+//!
+//! Every value the verifier computes with is public (coordinates of public keys and of points
+//! derived from a signature and a digest), so the arithmetic may branch on its data: an
+//! addition subtracts `p` only when the sum reaches it, a multiplication ends with one
+//! conditional subtraction. That, and plain `u128` limb products the compiler schedules freely,
+//! makes it about twice as fast as RustCrypto's constant-time field code it replaces here
+//! (`BENCHMARKS.md`); the signing path keeps RustCrypto's arithmetic.
+//!
+//! A field element `a` is stored as `a·R mod p` with `R = 2^(64·N)`, always reduced (`< p`),
+//! so equality and zero tests compare limbs. Multiplication is the coarsely integrated operand
+//! scanning (CIOS) Montgomery product: for each limb `b[i]`, `t += a·b[i]`, then
+//! `t = (t + m·p) / 2^64` with `m = t[0]·(-p^-1) mod 2^64`; with `a, b < p` the result is below
+//! `2p`, and one subtraction reduces it. `R^2 mod p` and `-p^-1 mod 2^64` are computed from `p`
+//! at compile time, so each curve is defined by its prime alone.
+
+/// The limb arithmetic, as `const fn`s so that `R^2`, `-p^-1` and one are computed at compile
+/// time. `const fn`s cannot use iterators: every index below is a loop counter bounded by the
+/// array length `N` (a const generic), so none can be out of range.
+#[allow(clippy::indexing_slicing)]
+mod limbs {
+    /// `a + b·c + carry` as (low, high) words. Cannot overflow: `(2^64-1)^2 + 2·(2^64-1) < 2^128`.
+    #[inline(always)]
+    const fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+        let t = a as u128 + (b as u128) * (c as u128) + carry as u128;
+        (t as u64, (t >> 64) as u64)
+    }
+
+    /// `a + b + carry` as (sum, carry out), `carry` in {0, 1}.
+    #[inline(always)]
+    const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+        let t = a as u128 + b as u128 + carry as u128;
+        (t as u64, (t >> 64) as u64)
+    }
+
+    /// `a - b - borrow` as (difference, borrow out), `borrow` in {0, 1}.
+    #[inline(always)]
+    const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+        let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
+        (t as u64, (t >> 127) as u64)
+    }
+
+    /// `a >= b` for little-endian limbs.
+    #[inline(always)]
+    pub(super) const fn geq<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
+        let mut i = N;
+        while i > 0 {
+            i -= 1;
+            if a[i] != b[i] {
+                return a[i] > b[i];
+            }
+        }
+        true
+    }
+
+    /// `a - b` (wrapping), little-endian limbs.
+    #[inline(always)]
+    pub(super) const fn sub_limbs<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+        let mut out = [0u64; N];
+        let mut borrow = 0;
+        let mut i = 0;
+        while i < N {
+            let (d, br) = sbb(a[i], b[i], borrow);
+            out[i] = d;
+            borrow = br;
+            i += 1;
+        }
+        (out, borrow)
+    }
+
+    /// `a + b` (wrapping), little-endian limbs.
+    #[inline(always)]
+    pub(super) const fn add_limbs<const N: usize>(a: &[u64; N], b: &[u64; N]) -> ([u64; N], u64) {
+        let mut out = [0u64; N];
+        let mut carry = 0;
+        let mut i = 0;
+        while i < N {
+            let (s, c) = adc(a[i], b[i], carry);
+            out[i] = s;
+            carry = c;
+            i += 1;
+        }
+        (out, carry)
+    }
+
+    /// `(a + b) mod p` for `a, b < p`.
+    #[inline(always)]
+    pub(super) const fn add_mod<const N: usize>(
+        a: &[u64; N],
+        b: &[u64; N],
+        p: &[u64; N],
+    ) -> [u64; N] {
+        let (sum, carry) = add_limbs(a, b);
+        if carry != 0 || geq(&sum, p) {
+            sub_limbs(&sum, p).0
+        } else {
+            sum
+        }
+    }
+
+    /// `(a - b) mod p` for `a, b < p`.
+    #[inline(always)]
+    pub(super) const fn sub_mod<const N: usize>(
+        a: &[u64; N],
+        b: &[u64; N],
+        p: &[u64; N],
+    ) -> [u64; N] {
+        let (diff, borrow) = sub_limbs(a, b);
+        if borrow != 0 {
+            add_limbs(&diff, p).0
+        } else {
+            diff
+        }
+    }
+
+    /// The Montgomery product `a·b·2^(-64·N) mod p` for `a, b < p` (CIOS; `m0 = -p^-1 mod 2^64`).
+    #[inline(always)]
+    pub(super) const fn mont_mul<const N: usize>(
+        a: &[u64; N],
+        b: &[u64; N],
+        p: &[u64; N],
+        m0: u64,
+    ) -> [u64; N] {
+        // t[0..N] and two top words, kept below 2p·2^64 between rounds.
+        let mut t = [0u64; N];
+        let mut t_hi = 0u64;
+        let mut i = 0;
+        while i < N {
+            // t += a·b[i]
+            let bi = b[i];
+            let mut carry = 0;
+            let mut j = 0;
+            while j < N {
+                let (lo, hi) = mac(t[j], a[j], bi, carry);
+                t[j] = lo;
+                carry = hi;
+                j += 1;
+            }
+            let (top, top_carry) = adc(t_hi, carry, 0);
+            // t = (t + m·p) / 2^64: the low word becomes zero and is dropped.
+            let m = t[0].wrapping_mul(m0);
+            let (_, mut carry) = mac(t[0], m, p[0], 0);
+            let mut j = 1;
+            while j < N {
+                let (lo, hi) = mac(t[j], m, p[j], carry);
+                t[j - 1] = lo;
+                carry = hi;
+                j += 1;
+            }
+            let (lo, c) = adc(top, carry, 0);
+            t[N - 1] = lo;
+            t_hi = top_carry + c;
+            i += 1;
+        }
+        if t_hi != 0 || geq(&t, p) {
+            sub_limbs(&t, p).0
+        } else {
+            t
+        }
+    }
+
+    /// `-p^-1 mod 2^64` for an odd `p0` (Newton's iteration doubles the correct low bits).
+    pub(super) const fn neg_inv(p0: u64) -> u64 {
+        let mut x: u64 = 1;
+        let mut i = 0;
+        while i < 6 {
+            x = x.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(x)));
+            i += 1;
+        }
+        x.wrapping_neg()
+    }
+
+    /// `2^(64·N·2) mod p` (`R^2`), by doubling 1 modulo `p`.
+    pub(super) const fn r_squared<const N: usize>(p: &[u64; N]) -> [u64; N] {
+        let mut x = [0u64; N];
+        x[0] = 1;
+        let mut i = 0;
+        while i < 128 * N {
+            x = add_mod(&x, &x, p);
+            i += 1;
+        }
+        x
+    }
+}
+
+use limbs::{add_mod, geq, mont_mul, neg_inv, r_squared, sub_mod};
+
+/// Big-endian bytes (exactly `8·N`) to little-endian limbs.
+fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
+    if bytes.len() != 8 * N {
+        return None;
+    }
+    let mut out = [0u64; N];
+    for (limb, chunk) in out.iter_mut().zip(bytes.rchunks_exact(8)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        *limb = u64::from_be_bytes(word);
+    }
+    Some(out)
+}
+
+macro_rules! prime_field {
+    ($name:ident, $limbs:expr, $bytes:expr, $p:expr) => {
+        /// An element of the prime field, in Montgomery form (see the module docs).
+        #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+        pub(crate) struct $name([u64; $limbs]);
+
+        impl $name {
+            /// The prime, little-endian limbs.
+            pub(crate) const P: [u64; $limbs] = $p;
+            /// `-p^-1 mod 2^64`.
+            const M0: u64 = neg_inv(Self::P[0]);
+            /// `R^2 mod p`.
+            const R2: [u64; $limbs] = r_squared(&Self::P);
+            /// Zero.
+            pub(crate) const ZERO: Self = Self([0; $limbs]);
+            /// One (`R mod p`).
+            pub(crate) const ONE: Self = Self(mont_mul(
+                &{
+                    let mut one = [0u64; $limbs];
+                    one[0] = 1;
+                    one
+                },
+                &Self::R2,
+                &Self::P,
+                Self::M0,
+            ));
+            /// The element with the canonical big-endian encoding `bytes` (exactly
+            /// `8·limbs` bytes long); `None` for any other length or a value `>= p`.
+            pub(crate) fn from_be_slice(bytes: &[u8]) -> Option<Self> {
+                let limbs = limbs_from_be::<$limbs>(bytes)?;
+                if geq(&limbs, &Self::P) {
+                    return None;
+                }
+                Some(Self(mont_mul(&limbs, &Self::R2, &Self::P, Self::M0)))
+            }
+
+            /// The canonical big-endian encoding.
+            pub(crate) fn to_be_bytes(self) -> [u8; $bytes] {
+                let mut one = [0u64; $limbs];
+                one[0] = 1;
+                let plain = mont_mul(&self.0, &one, &Self::P, Self::M0);
+                let mut out = [0u8; $bytes];
+                for (chunk, limb) in out.rchunks_exact_mut(8).zip(plain.iter()) {
+                    chunk.copy_from_slice(&limb.to_be_bytes());
+                }
+                out
+            }
+
+            /// `self·rhs` (one out-of-line copy per field: inlining it into every point
+            /// operation made the code larger and a cold process slower).
+            #[inline(never)]
+            pub(crate) fn multiply(&self, rhs: &Self) -> Self {
+                Self(mont_mul(&self.0, &rhs.0, &Self::P, Self::M0))
+            }
+
+            /// `self²`.
+            #[inline(never)]
+            pub(crate) fn square(&self) -> Self {
+                Self(mont_mul(&self.0, &self.0, &Self::P, Self::M0))
+            }
+
+            /// `self + rhs`.
+            #[inline]
+            pub(crate) fn add(&self, rhs: &Self) -> Self {
+                Self(add_mod(&self.0, &rhs.0, &Self::P))
+            }
+
+            /// `self - rhs`.
+            #[inline]
+            pub(crate) fn sub(&self, rhs: &Self) -> Self {
+                Self(sub_mod(&self.0, &rhs.0, &Self::P))
+            }
+
+            /// `2·self`.
+            #[inline]
+            pub(crate) fn double(&self) -> Self {
+                self.add(self)
+            }
+
+            /// `-self`.
+            #[inline]
+            pub(crate) fn neg(&self) -> Self {
+                Self::ZERO.sub(self)
+            }
+
+            /// Whether `self == 0`.
+            #[inline]
+            pub(crate) fn is_zero(&self) -> bool {
+                self.0 == [0; $limbs]
+            }
+
+            /// `self^-1`, or `None` for zero ([`crate::modinv`], variable time).
+            pub(crate) fn invert(&self) -> Option<Self> {
+                let mut p = [0u8; $bytes];
+                for (chunk, limb) in p.rchunks_exact_mut(8).zip(Self::P.iter()) {
+                    chunk.copy_from_slice(&limb.to_be_bytes());
+                }
+                let mut out = [0u8; $bytes];
+                if !crate::modinv::invert_vartime(&self.to_be_bytes(), &p, &mut out) {
+                    return None;
+                }
+                let inv = Self::from_be_slice(&out)?;
+                // One multiplication: an inverse that does not check out fails closed.
+                (inv.multiply(self) == Self::ONE).then_some(inv)
+            }
+        }
+    };
+}
+
+prime_field!(
+    Fp256,
+    4,
+    32,
+    [
+        0xffff_ffff_ffff_ffff,
+        0x0000_0000_ffff_ffff,
+        0x0000_0000_0000_0000,
+        0xffff_ffff_0000_0001,
+    ]
+);
+
+prime_field!(
+    Fp384,
+    6,
+    48,
+    [
+        0x0000_0000_ffff_ffff,
+        0xffff_ffff_0000_0000,
+        0xffff_ffff_ffff_fffe,
+        0xffff_ffff_ffff_ffff,
+        0xffff_ffff_ffff_ffff,
+        0xffff_ffff_ffff_ffff,
+    ]
+);
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use rand_core::{OsRng, RngCore as _};
+
+    macro_rules! against_rustcrypto {
+        ($name:ident, $ours:ident, $krate:ident, $len:expr) => {
+            /// Every operation agrees with RustCrypto's constant-time field on random values
+            /// and on the edges (0, 1, 2, p - 1, p - 2, powers of two, long runs of ones and
+            /// zeros); encodings round-trip; `p` itself and other values `>= p` are refused.
+            #[test]
+            fn $name() {
+                type Rc = $krate::FieldElement;
+                let p: [u8; $len] = {
+                    let mut out = [0u8; $len];
+                    for (chunk, limb) in out.rchunks_exact_mut(8).zip($ours::P.iter()) {
+                        chunk.copy_from_slice(&limb.to_be_bytes());
+                    }
+                    out
+                };
+                // p is RustCrypto's modulus: it refuses p and accepts p - 1.
+                assert!(Rc::from_slice(&p).is_err());
+                assert!($ours::from_be_slice(&p).is_none());
+                let minus = |k: u8| {
+                    let mut v = p;
+                    let mut borrow = k;
+                    for b in v.iter_mut().rev() {
+                        let (d, o) = b.overflowing_sub(borrow);
+                        *b = d;
+                        borrow = u8::from(o);
+                    }
+                    v
+                };
+                assert!(Rc::from_slice(&minus(1)).is_ok());
+                let mut values: Vec<[u8; $len]> = vec![[0u8; $len], minus(1), minus(2)];
+                for k in 0..($len * 8 - 1) {
+                    let mut v = [0u8; $len];
+                    v[$len - 1 - k / 8] = 1 << (k % 8);
+                    values.push(v);
+                }
+                for run in [8usize, 64, 100, 200] {
+                    let mut v = [0u8; $len];
+                    for bit in 0..run.min($len * 8 - 1) {
+                        v[$len - 1 - bit / 8] |= 1 << (bit % 8);
+                    }
+                    values.push(v);
+                    let mut w = minus(1);
+                    for bit in 8..run.min($len * 8 - 8) {
+                        w[$len - 1 - bit / 8] &= !(1 << (bit % 8));
+                    }
+                    values.push(w);
+                }
+                while values.len() < 400 {
+                    let mut v = [0u8; $len];
+                    OsRng.fill_bytes(&mut v);
+                    if Rc::from_slice(&v).is_ok() {
+                        values.push(v);
+                    }
+                }
+                let enc = |f: &Rc| -> [u8; $len] { f.to_bytes().into() };
+                for (i, a) in values.iter().enumerate() {
+                    let (ra, oa) = (Rc::from_slice(a).unwrap(), $ours::from_be_slice(a).unwrap());
+                    assert_eq!(oa.to_be_bytes(), *a);
+                    assert_eq!(oa.is_zero(), bool::from(ra.is_zero()));
+                    assert_eq!(oa.neg().to_be_bytes(), enc(&ra.neg()));
+                    assert_eq!(oa.double().to_be_bytes(), enc(&ra.double()));
+                    assert_eq!(oa.square().to_be_bytes(), enc(&ra.square()));
+                    match oa.invert() {
+                        Some(inv) => {
+                            assert_eq!(inv.to_be_bytes(), enc(&ra.invert().unwrap()));
+                            assert_eq!(inv.multiply(&oa), $ours::ONE);
+                        }
+                        None => assert!(oa.is_zero()),
+                    }
+                    for b in values.iter().skip(i).step_by(7).take(24) {
+                        let (rb, ob) =
+                            (Rc::from_slice(b).unwrap(), $ours::from_be_slice(b).unwrap());
+                        assert_eq!(oa.multiply(&ob).to_be_bytes(), enc(&ra.multiply(&rb)));
+                        assert_eq!(oa.add(&ob).to_be_bytes(), enc(&ra.add(&rb)));
+                        assert_eq!(oa.sub(&ob).to_be_bytes(), enc(&ra.sub(&rb)));
+                        assert_eq!(ob.sub(&oa).to_be_bytes(), enc(&rb.sub(&ra)));
+                    }
+                }
+                assert_eq!($ours::ONE.to_be_bytes(), enc(&Rc::ONE));
+                assert_eq!($ours::ZERO.to_be_bytes(), [0u8; $len]);
+                // Values >= p and wrong lengths are refused, not reduced.
+                assert!($ours::from_be_slice(&[0xff; $len]).is_none());
+                assert!($ours::from_be_slice(&[0u8; $len - 1]).is_none());
+                assert!($ours::from_be_slice(&[0u8; $len + 1]).is_none());
+                assert!($ours::ZERO.invert().is_none());
+            }
+        };
+    }
+
+    against_rustcrypto!(p256_matches_rustcrypto, Fp256, p256, 32);
+    against_rustcrypto!(p384_matches_rustcrypto, Fp384, p384, 48);
+
+    /// The constants derived from `p` at compile time.
+    #[test]
+    fn derived_constants() {
+        assert_eq!(Fp256::M0, 1);
+        assert_eq!(Fp384::M0, 0x1_0000_0001);
+        assert_eq!(Fp256::P[0].wrapping_mul(Fp256::M0), u64::MAX);
+        assert_eq!(Fp384::P[0].wrapping_mul(Fp384::M0), u64::MAX);
+        // R^2 for P-256 as RustCrypto writes it.
+        assert_eq!(
+            Fp256::R2,
+            [
+                0x0000_0000_0000_0003,
+                0xffff_fffb_ffff_ffff,
+                0xffff_ffff_ffff_fffe,
+                0x0000_0004_ffff_fffd
+            ]
+        );
+    }
+}
