@@ -160,6 +160,29 @@ mod limbs {
         }
     }
 
+    /// The `N` little-endian 64-bit words at `bytes[offset..]`, for constant evaluation only
+    /// (`from_montgomery_le_const`): out-of-range bytes stop the build there.
+    #[cfg(any(test, feature = "precomputed-tables"))]
+    pub(super) const fn limbs_from_le_at<const N: usize>(bytes: &[u8], offset: usize) -> [u64; N] {
+        let mut out = [0u64; N];
+        let mut i = 0;
+        while i < N {
+            let start = offset + i * 8;
+            out[i] = u64::from_le_bytes([
+                bytes[start],
+                bytes[start + 1],
+                bytes[start + 2],
+                bytes[start + 3],
+                bytes[start + 4],
+                bytes[start + 5],
+                bytes[start + 6],
+                bytes[start + 7],
+            ]);
+            i += 1;
+        }
+        out
+    }
+
     /// `-p^-1 mod 2^64` for an odd `p0` (Newton's iteration doubles the correct low bits).
     pub(super) const fn neg_inv(p0: u64) -> u64 {
         let mut x: u64 = 1;
@@ -184,6 +207,8 @@ mod limbs {
     }
 }
 
+#[cfg(any(test, feature = "precomputed-tables"))]
+use limbs::limbs_from_le_at;
 use limbs::{add_mod, geq, mont_mul, neg_inv, r_squared, sub_mod};
 
 /// Big-endian bytes (exactly `8·N`) to little-endian limbs.
@@ -234,6 +259,27 @@ macro_rules! prime_field {
                     return None;
                 }
                 Some(Self(mont_mul(&limbs, &Self::R2, &Self::P, Self::M0)))
+            }
+
+            /// The element whose Montgomery form `a·R mod p` is stored at `bytes[offset..]`
+            /// as little-endian 64-bit words, least significant first: the stored form of the
+            /// compiled-in tables, which thus cost nothing to read. Called only to initialise
+            /// statics, where a short input or a value `>= p` fails the build.
+            #[cfg(any(test, feature = "precomputed-tables"))]
+            pub(crate) const fn from_montgomery_le_const(bytes: &[u8], offset: usize) -> Self {
+                let limbs = limbs_from_le_at::<$limbs>(bytes, offset);
+                assert!(!geq(&limbs, &Self::P), "a table coordinate is not below p");
+                Self(limbs)
+            }
+
+            /// The stored form [`Self::from_montgomery_le_const`] reads.
+            #[cfg(test)]
+            pub(crate) fn to_montgomery_le(self) -> [u8; $bytes] {
+                let mut out = [0u8; $bytes];
+                for (chunk, limb) in out.chunks_exact_mut(8).zip(self.0.iter()) {
+                    chunk.copy_from_slice(&limb.to_le_bytes());
+                }
+                out
             }
 
             /// The canonical big-endian encoding.

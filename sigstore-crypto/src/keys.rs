@@ -20,9 +20,8 @@ pub const MAX_RSA_BITS: usize = 4096;
 /// for P-384 and 6 for P-256; 96 KiB of affine points per P-384 key, 64 KiB per P-256 key).
 /// Keys that keep verifying (the keys of a trusted root) then verify several times faster;
 /// keys used a few times (a signing certificate's ephemeral key, a one-shot command) never pay
-/// for a table. Keys with a compiled-in table (feature `precomputed-tables`: the generators and
-/// the production Sigstore keys in current use) read that table from their first verification
-/// on and decode it, rather than build one, at this point.
+/// for a table. Keys with a compiled-in table (feature `precomputed-tables`: the production
+/// Sigstore keys in current use) use it from their first verification on and never build one.
 pub const COMB_AFTER_USES: u32 = 8;
 
 const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
@@ -337,11 +336,11 @@ pub(crate) enum CombTable {
 /// coordinates when the key is parsed.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum PrecomputedTable {
-    P256(p256c::RawComb),
-    P384(p384c::RawComb),
+    P256(&'static [p256c::Affine]),
+    P384(&'static [p384c::Affine]),
 }
 
-/// The table a verification goes through: the key's decoded comb, or its compiled-in one.
+/// The table a verification goes through: the key's built comb, or its compiled-in one.
 pub(crate) enum CombRef<'a> {
     Built(&'a CombTable),
     Precomputed(PrecomputedTable),
@@ -350,13 +349,13 @@ pub(crate) enum CombRef<'a> {
 impl CombRef<'_> {
     fn verify(&self, digest: &[u8], signature: &[u8]) -> Result<(), Error> {
         verdict(match self {
-            CombRef::Built(CombTable::P256(c)) => p256c::verify(c, digest, signature),
-            CombRef::Built(CombTable::P384(c)) => p384c::verify(c, digest, signature),
-            CombRef::Precomputed(PrecomputedTable::P256(raw)) => {
-                p256c::verify_precomputed(*raw, digest, signature)
+            CombRef::Built(CombTable::P256(c)) => p256c::verify(c.entries(), digest, signature),
+            CombRef::Built(CombTable::P384(c)) => p384c::verify(c.entries(), digest, signature),
+            CombRef::Precomputed(PrecomputedTable::P256(table)) => {
+                p256c::verify(table, digest, signature)
             }
-            CombRef::Precomputed(PrecomputedTable::P384(raw)) => {
-                p384c::verify_precomputed(*raw, digest, signature)
+            CombRef::Precomputed(PrecomputedTable::P384(table)) => {
+                p384c::verify(table, digest, signature)
             }
         })
     }
@@ -662,30 +661,26 @@ impl PublicKey {
     }
 
     /// The comb table this ECDSA verification goes through (P-256 and P-384 keys only): the
-    /// key's decoded table, built (or decoded from the compiled-in one) at its first
-    /// verification after [`COMB_AFTER_USES`]; before that the compiled-in table if there is
-    /// one, else none.
+    /// compiled-in table if the key has one; else the key's own, built at its first
+    /// verification after [`COMB_AFTER_USES`], and none before.
     pub(crate) fn comb(&self) -> Option<CombRef<'_>> {
         if !matches!(self.inner, KeyInner::P256(_) | KeyInner::P384(_)) {
             return None;
+        }
+        if let Some(table) = self.cache.precomputed {
+            return Some(CombRef::Precomputed(table));
         }
         if let Some(table) = self.cache.comb.get() {
             return table.as_ref().map(CombRef::Built);
         }
         if self.cache.uses.fetch_add(1, Ordering::Relaxed) < COMB_AFTER_USES {
-            return self.cache.precomputed.map(CombRef::Precomputed);
+            return None;
         }
         self.cache
             .comb
-            .get_or_init(|| match (&self.inner, self.cache.precomputed) {
-                (_, Some(PrecomputedTable::P256(raw))) => {
-                    p256c::Comb::from_raw(raw).map(CombTable::P256)
-                }
-                (_, Some(PrecomputedTable::P384(raw))) => {
-                    p384c::Comb::from_raw(raw).map(CombTable::P384)
-                }
-                (KeyInner::P256(k), None) => p256c::Comb::new(k.as_affine()).map(CombTable::P256),
-                (KeyInner::P384(k), None) => p384c::Comb::new(k.as_affine()).map(CombTable::P384),
+            .get_or_init(|| match &self.inner {
+                KeyInner::P256(k) => p256c::Comb::new(k.as_affine()).map(CombTable::P256),
+                KeyInner::P384(k) => p384c::Comb::new(k.as_affine()).map(CombTable::P384),
                 _ => None,
             })
             .as_ref()

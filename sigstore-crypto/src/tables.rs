@@ -1,7 +1,9 @@
 //! Comb tables compiled into the binary (feature `precomputed-tables`): the generator of each
 //! curve and the production Sigstore keys listed in `tables/keys.txt`. Each file holds affine
-//! points as `x || y`, big-endian (see `comb`); the `precomputed` tests of `comb` recompute
-//! every table and fail on any difference.
+//! points, `x` then `y`, each in the Montgomery form the field arithmetic computes with, as
+//! little-endian 64-bit words (`comb::affine_bytes`), so that they are decoded at compile time
+//! without any arithmetic; the `precomputed` tests of `comb` recompute every table and fail on
+//! any difference, and a coordinate not below `p` fails the build.
 
 /// P-256 tables.
 pub(crate) mod p256 {
