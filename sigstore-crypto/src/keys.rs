@@ -334,10 +334,20 @@ pub(crate) enum CombTable {
 
 /// A comb table compiled into the binary (feature `precomputed-tables`), found by the key's
 /// coordinates when the key is parsed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) enum PrecomputedTable {
     P256(&'static [p256c::Affine]),
     P384(&'static [p384c::Affine]),
+}
+
+impl fmt::Debug for PrecomputedTable {
+    /// The curve only, not the 1024 points.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PrecomputedTable::P256(_) => "P-256 compiled-in comb table",
+            PrecomputedTable::P384(_) => "P-384 compiled-in comb table",
+        })
+    }
 }
 
 /// The table a verification goes through: the key's built comb, or its compiled-in one.
