@@ -202,7 +202,8 @@ fn pem_material(field: &'static str, pem: &[u8]) -> Result<Material, Error> {
         .ok_or(Error::BodyField(field))?;
     // PEM bodies are ASCII base64 broken by ASCII whitespace (RFC 7468); anything else left
     // in makes the base64 decoding fail.
-    let compact: Vec<u8> = body.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let mut compact = Vec::with_capacity(body.len());
+    compact.extend(body.bytes().filter(|b| !b.is_ascii_whitespace()));
     let der = non_empty(field, b64(field, &compact)?)?;
     match label {
         "CERTIFICATE" => Ok(Material::Certificate(der)),
