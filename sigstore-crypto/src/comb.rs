@@ -366,18 +366,6 @@ macro_rules! comb_curve {
                 }
             }
 
-            /// Random access to the entries of a comb.
-            trait Entries {
-                /// Entry `i` (`t·2^TEETH + j`); `None` only if out of range.
-                fn entry(&self, i: usize) -> Option<Affine>;
-            }
-
-            impl Entries for [Affine] {
-                fn entry(&self, i: usize) -> Option<Affine> {
-                    self.get(i).copied()
-                }
-            }
-
             /// Decode a stored table at compile time (per entry `x` then `y`, each in
             /// Montgomery form as little-endian words; see `affine_bytes`): the compiled-in
             /// tables cost nothing to read at run time.
@@ -470,9 +458,10 @@ macro_rules! comb_curve {
                 }
             }
 
-            /// Add the entries of every table selected by column `k` of `scalar`.
-            fn add_column<T: Entries + ?Sized>(
-                table: &T,
+            /// Add the entries of every table selected by column `k` of `scalar` (entry
+            /// `t·2^TEETH + j` of `table`; `None` only if the table is too short).
+            fn add_column(
+                table: &[Affine],
                 acc: &mut Jacobian,
                 scalar: &[u8],
                 k: usize,
@@ -480,7 +469,7 @@ macro_rules! comb_curve {
                 for t in 0..TABLES {
                     let index = column(scalar, t, k);
                     if index != 0 {
-                        *acc = acc.add_affine(&table.entry((t << TEETH) | index)?);
+                        *acc = acc.add_affine(table.get((t << TEETH) | index)?);
                     }
                 }
                 Some(())
@@ -663,9 +652,9 @@ macro_rules! comb_curve {
             }
 
             /// `u1·G + u2·Q` over the combs of `G` and `Q`, one shared doubling chain.
-            fn verify_combs<G: Entries + ?Sized, Q: Entries + ?Sized>(
-                g: &G,
-                q: &Q,
+            fn verify_combs(
+                g: &[Affine],
+                q: &[Affine],
                 digest: &[u8],
                 signature_der: &[u8],
             ) -> bool {

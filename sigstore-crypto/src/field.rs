@@ -88,6 +88,21 @@ mod limbs {
         (out, carry)
     }
 
+    /// `t + top·2^(64·N)`, known to be below `2p`, reduced modulo `p` (`top` in {0, 1}): the
+    /// end of an addition and of a Montgomery product.
+    #[inline(always)]
+    pub(super) const fn reduce_below_2p<const N: usize>(
+        t: [u64; N],
+        top: u64,
+        p: &[u64; N],
+    ) -> [u64; N] {
+        if top != 0 || geq(&t, p) {
+            sub_limbs(&t, p).0
+        } else {
+            t
+        }
+    }
+
     /// `(a + b) mod p` for `a, b < p`.
     #[inline(always)]
     pub(super) const fn add_mod<const N: usize>(
@@ -96,11 +111,7 @@ mod limbs {
         p: &[u64; N],
     ) -> [u64; N] {
         let (sum, carry) = add_limbs(a, b);
-        if carry != 0 || geq(&sum, p) {
-            sub_limbs(&sum, p).0
-        } else {
-            sum
-        }
+        reduce_below_2p(sum, carry, p)
     }
 
     /// `(a - b) mod p` for `a, b < p`.
@@ -148,17 +159,6 @@ mod limbs {
         let (lo, c) = adc(top, carry, 0);
         t[N - 1] = lo;
         *t_hi = top_carry + c;
-    }
-
-    /// The final subtraction of the Montgomery product: `t < 2p` (with its top word) to
-    /// `t mod p`.
-    #[inline(always)]
-    pub(super) fn mont_finish<const N: usize>(t: [u64; N], t_hi: u64, p: &[u64; N]) -> [u64; N] {
-        if t_hi != 0 || geq(&t, p) {
-            sub_limbs(&t, p).0
-        } else {
-            t
-        }
     }
 
     /// The `N` little-endian 64-bit words at `bytes[offset..]`, for constant evaluation only
@@ -210,7 +210,16 @@ mod limbs {
 
 #[cfg(any(test, feature = "precomputed-tables"))]
 use limbs::limbs_from_le_at;
-use limbs::{add_mod, geq, mont_finish, mont_round, neg_inv, pow2_mod, sub_mod};
+use limbs::{add_mod, geq, mont_round, neg_inv, pow2_mod, reduce_below_2p, sub_mod};
+
+/// Little-endian limbs to big-endian bytes (`B = 8·N`).
+fn limbs_to_be<const N: usize, const B: usize>(limbs: &[u64; N]) -> [u8; B] {
+    let mut out = [0u8; B];
+    for (chunk, limb) in out.rchunks_exact_mut(8).zip(limbs.iter()) {
+        chunk.copy_from_slice(&limb.to_be_bytes());
+    }
+    out
+}
 
 /// Big-endian bytes (exactly `8·N`) to little-endian limbs.
 fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
@@ -250,7 +259,7 @@ macro_rules! prime_field {
                 let mut t = [0u64; $limbs];
                 let mut t_hi = 0u64;
                 $(mont_round(&mut t, &mut t_hi, a, b[$i], &Self::P, Self::M0);)*
-                mont_finish(t, t_hi, &Self::P)
+                reduce_below_2p(t, t_hi, &Self::P)
             }
 
             /// The element with the canonical big-endian encoding `bytes` (exactly
@@ -288,12 +297,7 @@ macro_rules! prime_field {
             pub(crate) fn to_be_bytes(self) -> [u8; $bytes] {
                 let mut one = [0u64; $limbs];
                 one[0] = 1;
-                let plain = Self::mont_mul(&self.0, &one);
-                let mut out = [0u8; $bytes];
-                for (chunk, limb) in out.rchunks_exact_mut(8).zip(plain.iter()) {
-                    chunk.copy_from_slice(&limb.to_be_bytes());
-                }
-                out
+                limbs_to_be(&Self::mont_mul(&self.0, &one))
             }
 
             /// `self·rhs` (one out-of-line copy per field: inlining it into every point
@@ -341,10 +345,7 @@ macro_rules! prime_field {
 
             /// `self^-1`, or `None` for zero ([`crate::modinv`], variable time).
             pub(crate) fn invert(&self) -> Option<Self> {
-                let mut p = [0u8; $bytes];
-                for (chunk, limb) in p.rchunks_exact_mut(8).zip(Self::P.iter()) {
-                    chunk.copy_from_slice(&limb.to_be_bytes());
-                }
+                let p: [u8; $bytes] = limbs_to_be(&Self::P);
                 let mut out = [0u8; $bytes];
                 if !crate::modinv::invert_vartime(&self.to_be_bytes(), &p, &mut out) {
                     return None;
@@ -399,13 +400,7 @@ mod tests {
             #[test]
             fn $name() {
                 type Rc = $krate::FieldElement;
-                let p: [u8; $len] = {
-                    let mut out = [0u8; $len];
-                    for (chunk, limb) in out.rchunks_exact_mut(8).zip($ours::P.iter()) {
-                        chunk.copy_from_slice(&limb.to_be_bytes());
-                    }
-                    out
-                };
+                let p: [u8; $len] = limbs_to_be(&$ours::P);
                 // p is RustCrypto's modulus: it refuses p and accepts p - 1.
                 assert!(Rc::from_slice(&p).is_err());
                 assert!($ours::from_be_slice(&p).is_none());
