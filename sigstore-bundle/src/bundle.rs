@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::dsse::Envelope;
 use crate::error::{Error, FormCount, Result};
-use crate::json::{self, list_of, nonempty_bytes, DocKind, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, list_of, nonempty_bytes, DocKind, Json, Nulls, Obj, ObjOut, Out};
 use crate::limits::MAX_BUNDLE_BYTES;
 
 /// A bundle's format version, from its media type.
@@ -284,7 +284,7 @@ impl HashAlgorithm {
         }
     }
 
-    pub(crate) fn read(v: Value, field: &str) -> Result<Self> {
+    pub(crate) fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let name = json::enum_name(v, field, &Self::NAMES)?;
         Self::from_name(name).ok_or_else(|| Error::UnknownEnumValue {
             field: field.to_owned(),
@@ -296,12 +296,12 @@ impl HashAlgorithm {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-fn read_raw_bytes(v: Value, field: &str) -> Result<Vec<u8>> {
+fn read_raw_bytes(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
     let mut o = Obj::new(v, field, &["rawBytes"], Nulls::Reject)?;
     o.bytes("rawBytes")
 }
 
-fn read_certificate_chain(v: Value, field: &str) -> Result<Vec<Vec<u8>>> {
+fn read_certificate_chain(v: Json<'_>, field: &str) -> Result<Vec<Vec<u8>>> {
     let mut o = Obj::new(v, field, &["certificates"], Nulls::Reject)?;
     let certs = o.opt_list("certificates", read_raw_bytes)?;
     if certs.is_empty() {
@@ -313,7 +313,7 @@ fn read_certificate_chain(v: Value, field: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 impl VerificationMaterial {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,
@@ -380,7 +380,7 @@ impl VerificationMaterial {
 }
 
 impl TransparencyLogEntry {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,
@@ -447,7 +447,7 @@ impl TransparencyLogEntry {
 }
 
 impl InclusionProof {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,
@@ -478,7 +478,7 @@ impl InclusionProof {
 }
 
 impl MessageSignature {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(v, field, &["messageDigest", "signature"], Nulls::Reject)?;
         let message_digest = match o.opt("messageDigest")? {
             None => None,
@@ -526,7 +526,7 @@ impl Bundle {
         Self::from_json(&bytes)
     }
 
-    pub(crate) fn from_tree(v: Value) -> Result<Self> {
+    pub(crate) fn from_tree(v: Json<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
             "",
@@ -818,7 +818,7 @@ impl MessageSignature {
 }
 
 /// Reads a list of `{rawBytes}` objects; shared with the trust root.
-pub(crate) fn read_cert_list(v: Value, field: &str) -> Result<Vec<Vec<u8>>> {
+pub(crate) fn read_cert_list(v: Json<'_>, field: &str) -> Result<Vec<Vec<u8>>> {
     list_of(v, field, read_raw_bytes)
 }
 

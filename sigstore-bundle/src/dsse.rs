@@ -11,10 +11,8 @@
 //! where `LEN` is the length in *bytes* (of the UTF-8 encoding, for the type) written as ASCII
 //! decimal without leading zeros.
 
-use serde_json::Value;
-
 use crate::error::Result;
-use crate::json::{self, DocKind, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, Nulls, Obj, ObjOut, Out};
 use crate::limits::MAX_STATEMENT_BYTES;
 
 /// The payload type of in-toto statements.
@@ -85,7 +83,7 @@ impl Envelope {
         Self::read(v, "")
     }
 
-    pub(crate) fn read(v: Value, field: &str) -> Result<Self> {
+    pub(crate) fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,

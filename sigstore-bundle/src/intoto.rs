@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::json::{self, DocKind, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, Nulls, Obj, ObjOut, Out};
 use crate::limits::MAX_STATEMENT_BYTES;
 
 /// `_type` of an in-toto Statement v0.1.
@@ -93,11 +93,11 @@ impl Statement {
             let mut other_fields = BTreeMap::new();
             for key in OTHER_RESOURCE_KEYS {
                 if let Some(v) = so.opt(key)? {
-                    other_fields.insert((*key).to_owned(), v);
+                    other_fields.insert((*key).to_owned(), v.into_value());
                 }
             }
             let dfield = so.field("digest");
-            let Value::Object(map) = so.req("digest")? else {
+            let Json::Object(map) = so.req("digest")? else {
                 return Err(Error::Type {
                     field: dfield,
                     expected: "an object",
@@ -107,7 +107,7 @@ impl Statement {
                 .into_iter()
                 .map(|(k, v)| {
                     let f = json::join(&dfield, &k);
-                    Ok((k, json::as_string(v, &f)?))
+                    Ok((k.into_owned(), json::as_string(v, &f)?))
                 })
                 .collect::<Result<_>>()?;
             Ok(Subject {
@@ -117,7 +117,7 @@ impl Statement {
             })
         })?;
         let predicate_type = o.str("predicateType")?;
-        let predicate = o.opt("predicate")?;
+        let predicate = o.opt("predicate")?.map(Json::into_value);
         Ok(Self {
             type_,
             subject,

@@ -1,14 +1,17 @@
-//! Strict JSON reading (duplicate keys, depth, list caps, size) and the typed field helpers
-//! shared by every model, plus an order-preserving writer.
+//! Strict JSON reading (duplicate keys, depth, list caps, size) into a tree that borrows its
+//! keys and strings from the input, the typed field helpers shared by every model, plus an
+//! order-preserving writer.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use base64::Engine as _;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::{Error, IntegerProblem, JsonErrorKind, Result};
 use crate::limits::*;
@@ -25,11 +28,11 @@ pub(crate) enum DocKind {
 }
 
 /// The cap for the list (or, for in-toto digests, the object) at `path`.
-fn cap_for(kind: DocKind, path: &[String]) -> Option<usize> {
+fn cap_for(kind: DocKind, path: &[Cow<'_, str>]) -> Option<usize> {
     // No capped list lies deeper than five keys; no allocation for the lookup.
     let mut buf = [""; 8];
     for (slot, key) in buf.iter_mut().zip(path) {
-        *slot = key.as_str();
+        *slot = key.as_ref();
     }
     let p = buf.get(..path.len())?;
     match kind {
@@ -92,15 +95,65 @@ fn signing_config_cap(p: &[&str]) -> Option<usize> {
     }
 }
 
-struct Ctx {
+/// A parsed JSON value. Strings and object keys borrow from the input when it holds them
+/// without escapes (so reading a document allocates little beyond its arrays and objects);
+/// objects keep their members in document order, and their keys are unique (the reader refuses
+/// duplicates).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Json<'a> {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+}
+
+impl Json<'_> {
+    /// The value as an unsigned integer, if it is a JSON number that is one.
+    pub(crate) fn as_u64(&self) -> Option<u64> {
+        match self {
+            Json::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    }
+
+    /// The same value as a `serde_json::Value` (for the in-toto fields kept as raw JSON).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(n) => Value::Number(n),
+            Json::String(s) => Value::String(s.into_owned()),
+            Json::Array(items) => Value::Array(items.into_iter().map(Json::into_value).collect()),
+            Json::Object(members) => Value::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The value written back as compact JSON text (for error messages).
+    fn to_text(&self) -> String {
+        self.clone().into_value().to_string()
+    }
+}
+
+/// Objects up to this many members are checked for a duplicate key by a linear scan; past it
+/// the keys seen so far go into a sorted set, so a huge object costs `n log n`, not `n^2`.
+const LINEAR_KEY_SCAN: usize = 16;
+
+struct Ctx<'de> {
     kind: DocKind,
     /// Object keys from the root to the current value (array levels are not recorded).
-    path: RefCell<Vec<String>>,
+    path: RefCell<Vec<Cow<'de, str>>>,
     /// The typed error behind a `serde_json` custom error, if any.
     err: RefCell<Option<Error>>,
 }
 
-impl Ctx {
+impl Ctx<'_> {
     fn fail<E: de::Error>(&self, e: Error) -> E {
         let msg = e.to_string();
         *self.err.borrow_mut() = Some(e);
@@ -121,29 +174,35 @@ impl Ctx {
     }
 }
 
-/// Builds a `serde_json::Value` while enforcing the limits.
-struct Node<'a> {
-    ctx: &'a Ctx,
+/// Builds a [`Json`] tree while enforcing the limits.
+struct Node<'c, 'de> {
+    ctx: &'c Ctx<'de>,
     depth: usize,
 }
 
-impl<'de> DeserializeSeed<'de> for Node<'_> {
-    type Value = Value;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for Node<'_, 'de> {
+    type Value = Json<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Json<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 /// A seed that refuses to parse: used for the element past a cap, so that the cap is reported
 /// before that element is read.
-struct Reject<'a> {
-    ctx: &'a Ctx,
+struct Reject<'c, 'de> {
+    ctx: &'c Ctx<'de>,
     max: usize,
 }
 
-impl<'de> DeserializeSeed<'de> for Reject<'_> {
-    type Value = Value;
-    fn deserialize<D: de::Deserializer<'de>>(self, _d: D) -> std::result::Result<Value, D::Error> {
+impl<'de> DeserializeSeed<'de> for Reject<'_, 'de> {
+    type Value = Json<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        _d: D,
+    ) -> std::result::Result<Json<'de>, D::Error> {
         let what = self.ctx.path_text();
         Err(self.ctx.fail(Error::TooMany {
             what,
@@ -152,49 +211,72 @@ impl<'de> DeserializeSeed<'de> for Reject<'_> {
     }
 }
 
-/// Reads one object key (as an owned string).
+/// Reads one object key, borrowed from the input when it has no escapes.
 struct Key;
 
 impl<'de> DeserializeSeed<'de> for Key {
-    type Value = String;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> std::result::Result<String, D::Error> {
-        <String as serde::Deserialize>::deserialize(d)
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for Node<'_> {
-    type Value = Value;
+impl<'de> Visitor<'de> for Key {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_, 'de> {
+    type Value = Json<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
-    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Number(v.into()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Json<'de>, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number))
     }
-    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(v.to_owned())))
     }
-    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_string<E>(self, v: String) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::String(Cow::Owned(v)))
     }
-    fn visit_none<E>(self) -> std::result::Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E>(self) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Json<'de>, A::Error> {
         let ctx = self.ctx;
         if self.depth >= MAX_JSON_DEPTH {
             return Err(ctx.fail(Error::TooDeep {
@@ -208,7 +290,7 @@ impl<'de> Visitor<'de> for Node<'_> {
                 if out.len() >= max {
                     // Refuse the next element without parsing it; end of list is fine.
                     return match seq.next_element_seed(Reject { ctx, max })? {
-                        None => Ok(Value::Array(out)),
+                        None => Ok(Json::Array(out)),
                         Some(_) => Err(ctx.fail(Error::TooMany {
                             what: ctx.path_text(),
                             max,
@@ -221,12 +303,12 @@ impl<'de> Visitor<'de> for Node<'_> {
                 depth: self.depth + 1,
             })? {
                 Some(v) => out.push(v),
-                None => return Ok(Value::Array(out)),
+                None => return Ok(Json::Array(out)),
             }
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Json<'de>, A::Error> {
         let ctx = self.ctx;
         if self.depth >= MAX_JSON_DEPTH {
             return Err(ctx.fail(Error::TooDeep {
@@ -234,12 +316,14 @@ impl<'de> Visitor<'de> for Node<'_> {
             }));
         }
         let cap = ctx.cap();
-        let mut out = Map::new();
+        let mut out: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
+        // Keys seen so far, once the object outgrows the linear scan.
+        let mut seen: Option<BTreeSet<Cow<'de, str>>> = None;
         loop {
             if let Some(max) = cap {
                 if out.len() >= max {
                     return match map.next_key_seed(Reject { ctx, max })? {
-                        None => Ok(Value::Object(out)),
+                        None => Ok(Json::Object(out)),
                         Some(_) => Err(ctx.fail(Error::TooMany {
                             what: ctx.path_text(),
                             max,
@@ -248,21 +332,37 @@ impl<'de> Visitor<'de> for Node<'_> {
                 }
             }
             let Some(key) = map.next_key_seed(Key)? else {
-                return Ok(Value::Object(out));
+                return Ok(Json::Object(out));
             };
-            if out.contains_key(&key) {
+            let duplicate = match &mut seen {
+                Some(set) => !set.insert(key.clone()),
+                None => {
+                    let found = out.iter().any(|(k, _)| *k == key);
+                    if !found && out.len() >= LINEAR_KEY_SCAN {
+                        let mut set: BTreeSet<Cow<'de, str>> =
+                            out.iter().map(|(k, _)| k.clone()).collect();
+                        set.insert(key.clone());
+                        seen = Some(set);
+                    }
+                    found
+                }
+            };
+            if duplicate {
                 let field = ctx.path_text();
-                return Err(ctx.fail(Error::DuplicateKey { field, key }));
+                return Err(ctx.fail(Error::DuplicateKey {
+                    field,
+                    key: key.into_owned(),
+                }));
             }
-            // The key goes onto the path while its value is read, then comes back off for
-            // the map (nested values push and pop in pairs, so it is this key).
-            ctx.path.borrow_mut().push(key);
+            // The key is on the path while its value is read (nested values push and pop in
+            // pairs, so the pop takes this key back off).
+            ctx.path.borrow_mut().push(key.clone());
             let value = map.next_value_seed(Node {
                 ctx,
                 depth: self.depth + 1,
             });
-            let key = ctx.path.borrow_mut().pop().unwrap_or_default();
-            out.insert(key, value?);
+            ctx.path.borrow_mut().pop();
+            out.push((key, value?));
         }
     }
 }
@@ -282,7 +382,7 @@ fn json_error(e: &serde_json::Error) -> Error {
 
 /// Parses `input` as one JSON document of type `kind`, enforcing the byte limit `max_bytes`,
 /// [`MAX_JSON_DEPTH`], duplicate-key rejection, the list caps, and no trailing data.
-pub(crate) fn parse_document(input: &[u8], kind: DocKind, max_bytes: usize) -> Result<Value> {
+pub(crate) fn parse_document(input: &[u8], kind: DocKind, max_bytes: usize) -> Result<Json<'_>> {
     if input.len() > max_bytes {
         return Err(Error::TooLarge {
             max: max_bytes,
@@ -324,7 +424,7 @@ pub(crate) fn parse_document(input: &[u8], kind: DocKind, max_bytes: usize) -> R
 pub(crate) fn deserialize_document<'de, D: de::Deserializer<'de>>(
     d: D,
     kind: DocKind,
-) -> std::result::Result<Value, (Option<Error>, D::Error)> {
+) -> std::result::Result<Json<'de>, (Option<Error>, D::Error)> {
     let ctx = Ctx {
         kind,
         path: RefCell::new(Vec::new()),
@@ -351,8 +451,10 @@ pub(crate) enum Nulls {
 }
 
 /// One JSON object being converted into a model, with the allowed keys checked up front.
-pub(crate) struct Obj {
-    map: Map<String, Value>,
+/// Field paths for error messages are built only when an error needs one.
+pub(crate) struct Obj<'a> {
+    /// The members not taken yet (keys unique, all in the allowed list).
+    members: Vec<(Cow<'a, str>, Json<'a>)>,
     path: String,
     nulls: Nulls,
     seen_null: Vec<&'static str>,
@@ -374,8 +476,7 @@ fn to_camel(key: &str) -> String {
     out
 }
 
-/// `path.key` (or `key` at the root). Every field read builds its path for error messages, so
-/// this avoids the formatting machinery.
+/// `path.key` (or `key` at the root), in one allocation.
 pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         return key.to_owned();
@@ -397,57 +498,44 @@ fn indexed(field: &str, index: usize) -> String {
     out
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-impl Obj {
+impl<'a> Obj<'a> {
     /// Takes `value` as an object at `path` whose keys must all be in `allowed`.
     pub(crate) fn new(
-        value: Value,
+        value: Json<'a>,
         path: &str,
         allowed: &'static [&'static str],
         nulls: Nulls,
     ) -> Result<Self> {
-        let Value::Object(map) = value else {
+        let here = || {
+            if path.is_empty() {
+                "$".to_owned()
+            } else {
+                path.to_owned()
+            }
+        };
+        let Json::Object(members) = value else {
             return Err(Error::Type {
-                field: if path.is_empty() {
-                    "$".to_owned()
-                } else {
-                    path.to_owned()
-                },
+                field: here(),
                 expected: "an object",
             });
         };
-        for key in map.keys() {
-            if !allowed.contains(&key.as_str()) {
-                let field = if path.is_empty() {
-                    "$".to_owned()
-                } else {
-                    path.to_owned()
-                };
+        for (key, _) in &members {
+            if !allowed.contains(&key.as_ref()) {
                 let camel = to_camel(key);
                 if key.contains('_') && camel != *key && allowed.contains(&camel.as_str()) {
                     return Err(Error::NonCamelCaseKey {
-                        field,
-                        key: key.clone(),
+                        field: here(),
+                        key: key.clone().into_owned(),
                     });
                 }
                 return Err(Error::UnknownField {
-                    field,
-                    key: key.clone(),
+                    field: here(),
+                    key: key.clone().into_owned(),
                 });
             }
         }
         Ok(Self {
-            map,
+            members,
             path: path.to_owned(),
             nulls,
             seen_null: Vec::new(),
@@ -464,11 +552,17 @@ impl Obj {
         JsonNulls(self.seen_null.clone())
     }
 
+    /// Takes the member `key` out, if present.
+    fn take(&mut self, key: &str) -> Option<Json<'a>> {
+        let at = self.members.iter().position(|(k, _)| k == key)?;
+        Some(self.members.swap_remove(at).1)
+    }
+
     /// Removes an optional field; `null` handling per the object's policy.
-    pub(crate) fn opt(&mut self, key: &'static str) -> Result<Option<Value>> {
-        match self.map.remove(key) {
+    pub(crate) fn opt(&mut self, key: &'static str) -> Result<Option<Json<'a>>> {
+        match self.take(key) {
             None => Ok(None),
-            Some(Value::Null) => match self.nulls {
+            Some(Json::Null) => match self.nulls {
                 Nulls::Reject => Err(Error::Null {
                     field: self.field(key),
                 }),
@@ -482,12 +576,12 @@ impl Obj {
     }
 
     /// Removes a required field.
-    pub(crate) fn req(&mut self, key: &'static str) -> Result<Value> {
-        match self.map.remove(key) {
+    pub(crate) fn req(&mut self, key: &'static str) -> Result<Json<'a>> {
+        match self.take(key) {
             None => Err(Error::MissingField {
                 field: self.field(key),
             }),
-            Some(Value::Null) => Err(Error::Null {
+            Some(Json::Null) => Err(Error::Null {
                 field: self.field(key),
             }),
             Some(v) => Ok(v),
@@ -496,32 +590,59 @@ impl Obj {
 
     pub(crate) fn str(&mut self, key: &'static str) -> Result<String> {
         let v = self.req(key)?;
-        as_string(v, &self.field(key))
+        self.string_at(v, key)
     }
 
     pub(crate) fn opt_str(&mut self, key: &'static str) -> Result<Option<String>> {
-        let field = self.field(key);
-        self.opt(key)?.map(|v| as_string(v, &field)).transpose()
+        match self.opt(key)? {
+            Some(v) => self.string_at(v, key).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// A bytes field that must be present and non-empty.
     pub(crate) fn bytes(&mut self, key: &'static str) -> Result<Vec<u8>> {
         let v = self.req(key)?;
-        nonempty_bytes(v, &self.field(key))
+        self.nonempty_bytes_at(v, key)
     }
 
     /// A bytes field that must be present but may be empty.
     pub(crate) fn bytes_maybe_empty(&mut self, key: &'static str) -> Result<Vec<u8>> {
         let v = self.req(key)?;
+        if let Json::String(s) = &v {
+            if let Ok(b) = b64_engine().decode(s.as_bytes()) {
+                return Ok(b);
+            }
+        }
         let field = self.field(key);
         decode_b64(&as_string(v, &field)?, &field)
     }
 
     pub(crate) fn opt_bytes(&mut self, key: &'static str) -> Result<Option<Vec<u8>>> {
-        let field = self.field(key);
-        self.opt(key)?
-            .map(|v| nonempty_bytes(v, &field))
-            .transpose()
+        match self.opt(key)? {
+            Some(v) => self.nonempty_bytes_at(v, key).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// [`as_string`] for the field `key`, its path built only for an error.
+    fn string_at(&self, v: Json<'a>, key: &str) -> Result<String> {
+        match v {
+            Json::String(s) => Ok(s.into_owned()),
+            other => as_string(other, &self.field(key)),
+        }
+    }
+
+    /// [`nonempty_bytes`] for the field `key`, its path built only for an error.
+    fn nonempty_bytes_at(&self, v: Json<'a>, key: &str) -> Result<Vec<u8>> {
+        if let Json::String(s) = &v {
+            if let Ok(b) = b64_engine().decode(s.as_bytes()) {
+                if !b.is_empty() {
+                    return Ok(b);
+                }
+            }
+        }
+        nonempty_bytes(v, &self.field(key))
     }
 
     /// An int64 field with proto3 default semantics: an absent field is the default value 0
@@ -532,15 +653,20 @@ impl Obj {
     }
 
     pub(crate) fn opt_int64(&mut self, key: &'static str) -> Result<Option<i64>> {
-        let field = self.field(key);
-        self.opt(key)?.map(|v| parse_int64(&v, &field)).transpose()
+        match self.opt(key)? {
+            Some(v) => match int64_text(&v) {
+                Ok(n) => Ok(Some(n)),
+                Err(_) => parse_int64(&v, &self.field(key)).map(Some),
+            },
+            None => Ok(None),
+        }
     }
 
     /// A JSON array field (required), each element converted by `f(element, path)`.
     pub(crate) fn list<T>(
         &mut self,
         key: &'static str,
-        f: impl Fn(Value, &str) -> Result<T>,
+        f: impl Fn(Json<'a>, &str) -> Result<T>,
     ) -> Result<Vec<T>> {
         let v = self.req(key)?;
         let field = self.field(key);
@@ -551,22 +677,21 @@ impl Obj {
     pub(crate) fn opt_list<T>(
         &mut self,
         key: &'static str,
-        f: impl Fn(Value, &str) -> Result<T>,
+        f: impl Fn(Json<'a>, &str) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let field = self.field(key);
         match self.opt(key)? {
             None => Ok(Vec::new()),
-            Some(v) => list_of(v, &field, f),
+            Some(v) => list_of(v, &self.field(key), f),
         }
     }
 }
 
-pub(crate) fn list_of<T>(
-    v: Value,
+pub(crate) fn list_of<'a, T>(
+    v: Json<'a>,
     field: &str,
-    f: impl Fn(Value, &str) -> Result<T>,
+    f: impl Fn(Json<'a>, &str) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let Value::Array(items) = v else {
+    let Json::Array(items) = v else {
         return Err(Error::Type {
             field: field.to_owned(),
             expected: "an array",
@@ -579,9 +704,9 @@ pub(crate) fn list_of<T>(
         .collect()
 }
 
-pub(crate) fn as_string(v: Value, field: &str) -> Result<String> {
+pub(crate) fn as_string(v: Json<'_>, field: &str) -> Result<String> {
     match v {
-        Value::String(s) => Ok(s),
+        Json::String(s) => Ok(s.into_owned()),
         _ => Err(Error::Type {
             field: field.to_owned(),
             expected: "a string",
@@ -589,22 +714,28 @@ pub(crate) fn as_string(v: Value, field: &str) -> Result<String> {
     }
 }
 
+/// Strict standard base64 with padding (see [`decode_b64`]).
+fn b64_engine() -> &'static base64::engine::GeneralPurpose {
+    &base64::engine::general_purpose::STANDARD
+}
+
 /// Decodes strict standard base64 with padding: no URL-safe alphabet, no whitespace, canonical
 /// padding and zero trailing bits (so re-encoding reproduces the input exactly).
 pub(crate) fn decode_b64(s: &str, field: &str) -> Result<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD
-        .decode(s)
-        .map_err(|_| Error::Base64 {
-            field: field.to_owned(),
-        })
+    b64_engine().decode(s).map_err(|_| Error::Base64 {
+        field: field.to_owned(),
+    })
 }
 
 pub(crate) fn encode_b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
+    b64_engine().encode(b)
 }
 
-pub(crate) fn nonempty_bytes(v: Value, field: &str) -> Result<Vec<u8>> {
-    let b = decode_b64(&as_string(v, field)?, field)?;
+pub(crate) fn nonempty_bytes(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
+    let b = match &v {
+        Json::String(s) => decode_b64(s, field)?,
+        _ => decode_b64(&as_string(v, field)?, field)?,
+    };
     if b.is_empty() {
         return Err(Error::EmptyBytes {
             field: field.to_owned(),
@@ -613,56 +744,63 @@ pub(crate) fn nonempty_bytes(v: Value, field: &str) -> Result<Vec<u8>> {
     Ok(b)
 }
 
+/// The checks of [`parse_int64`] without a field path: which problem, and the offending text.
+fn int64_text(v: &Json<'_>) -> std::result::Result<i64, (IntegerProblem, String)> {
+    let Json::String(s) = v else {
+        return Err((IntegerProblem::NotAString, v.to_text()));
+    };
+    let fail = |problem| Err((problem, s.clone().into_owned()));
+    if let Some(rest) = s.strip_prefix('-') {
+        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
+            return fail(IntegerProblem::Negative);
+        }
+        return fail(IntegerProblem::NotDecimal);
+    }
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return fail(IntegerProblem::NotDecimal);
+    }
+    if s.len() > 1 && s.starts_with('0') {
+        return fail(IntegerProblem::LeadingZero);
+    }
+    match s.parse::<i64>() {
+        Ok(n) => Ok(n),
+        Err(_) => fail(IntegerProblem::Overflow),
+    }
+}
+
 /// Parses a protobuf int64 in its JSON form: a string of ASCII decimal digits, no sign, no
 /// leading zeros, at most `i64::MAX`.
-pub(crate) fn parse_int64(v: &Value, field: &str) -> Result<i64> {
-    let err = |problem, found: String| Error::Integer {
+pub(crate) fn parse_int64(v: &Json<'_>, field: &str) -> Result<i64> {
+    int64_text(v).map_err(|(problem, found)| Error::Integer {
         field: field.to_owned(),
         found,
         problem,
-    };
-    let Value::String(s) = v else {
-        return Err(err(IntegerProblem::NotAString, v.to_string()));
-    };
-    if let Some(rest) = s.strip_prefix('-') {
-        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(err(IntegerProblem::Negative, s.clone()));
-        }
-        return Err(err(IntegerProblem::NotDecimal, s.clone()));
-    }
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err(IntegerProblem::NotDecimal, s.clone()));
-    }
-    if s.len() > 1 && s.starts_with('0') {
-        return Err(err(IntegerProblem::LeadingZero, s.clone()));
-    }
-    s.parse::<i64>()
-        .map_err(|_| err(IntegerProblem::Overflow, s.clone()))
+    })
 }
 
 /// Reads a protobuf enum field: must be a JSON string naming one of `names`.
-pub(crate) fn enum_name(v: Value, field: &str, names: &[&'static str]) -> Result<&'static str> {
+pub(crate) fn enum_name(v: Json<'_>, field: &str, names: &[&'static str]) -> Result<&'static str> {
     match v {
-        Value::Number(_) => Err(Error::NumericEnum {
+        Json::Number(_) => Err(Error::NumericEnum {
             field: field.to_owned(),
         }),
-        Value::String(s) => {
+        Json::String(s) => {
             names
                 .iter()
                 .find(|n| **n == s)
                 .copied()
-                .ok_or(Error::UnknownEnumValue {
+                .ok_or_else(|| Error::UnknownEnumValue {
                     field: field.to_owned(),
-                    found: s,
+                    found: s.into_owned(),
                 })
         }
-        other => Err(Error::Type {
+        Json::Null => Err(Error::Type {
             field: field.to_owned(),
-            expected: if type_name(&other) == "null" {
-                "a string"
-            } else {
-                "a string enum name"
-            },
+            expected: "a string",
+        }),
+        _ => Err(Error::Type {
+            field: field.to_owned(),
+            expected: "a string enum name",
         }),
     }
 }
@@ -790,9 +928,73 @@ mod tests {
         assert_eq!(indexed("a.b", 1234), "a.b[1234]");
     }
 
+    fn parse(text: &str) -> Result<Json<'_>> {
+        parse_document(text.as_bytes(), DocKind::Statement, 1 << 20)
+    }
+
+    #[test]
+    fn strings_and_keys_borrow_unless_escaped() {
+        let Json::Object(members) = parse(r#"{"plain":"text","esc\u0061ped":"a\nb"}"#).unwrap()
+        else {
+            panic!("not an object")
+        };
+        let [(k1, v1), (k2, v2)] = members.as_slice() else {
+            panic!("two members expected")
+        };
+        assert!(matches!(k1, Cow::Borrowed("plain")));
+        assert!(matches!(v1, Json::String(Cow::Borrowed("text"))));
+        assert!(matches!(k2, Cow::Owned(k) if k == "escaped"));
+        assert!(matches!(v2, Json::String(Cow::Owned(s)) if s == "a\nb"));
+    }
+
+    #[test]
+    fn duplicate_keys_found_by_scan_and_by_set() {
+        // An escaped spelling of a key is the same key.
+        let e = parse(r#"{"a":1,"\u0061":2}"#).unwrap_err();
+        assert!(
+            matches!(e, Error::DuplicateKey { ref key, .. } if key == "a"),
+            "{e:?}"
+        );
+        // Past the linear scan: 40 distinct keys, then a repeat of an early one.
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\":{i}")).collect();
+        let ok = format!("{{{}}}", keys.join(","));
+        let Json::Object(members) = parse(&ok).unwrap() else {
+            panic!("not an object")
+        };
+        assert_eq!(members.len(), 40);
+        assert_eq!(members[39].0, "k39");
+        for repeat in [0, 3, 16, 39] {
+            let dup = format!("{{{},\"k{repeat}\":0}}", keys.join(","));
+            let e = parse(&dup).unwrap_err();
+            assert!(
+                matches!(e, Error::DuplicateKey { ref key, .. } if *key == format!("k{repeat}")),
+                "{e:?}"
+            );
+        }
+        // The repeat right at the switch from scan to set.
+        let at_switch: Vec<String> = (0..LINEAR_KEY_SCAN)
+            .map(|i| format!("\"k{i}\":0"))
+            .collect();
+        let dup = format!("{{{},\"k0\":1}}", at_switch.join(","));
+        assert!(
+            matches!(parse(&dup).unwrap_err(), Error::DuplicateKey { ref key, .. } if key == "k0")
+        );
+    }
+
+    #[test]
+    fn tree_converts_to_the_same_serde_value() {
+        let text = r#"{"z":[1,-2,3.5,true,null,"s\u00e9"],"a":{"b":{}},"m":18446744073709551615}"#;
+        let ours = parse(text).unwrap().into_value();
+        let theirs: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs);
+        assert_eq!(parse(r#""x""#).unwrap().as_u64(), None);
+        assert_eq!(parse("7").unwrap().as_u64(), Some(7));
+        assert_eq!(parse("[1]").unwrap().to_text(), "[1]");
+    }
+
     #[test]
     fn caps_by_path() {
-        let path = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let path = |p: &[&'static str]| p.iter().map(|s| Cow::Borrowed(*s)).collect::<Vec<_>>();
         assert_eq!(
             cap_for(
                 DocKind::Bundle,

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::json::{self, DocKind, JsonNulls, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, JsonNulls, Nulls, Obj, ObjOut, Out};
 use crate::limits::MAX_TRUST_ROOT_BYTES;
 use crate::trust_root::{TimeRange, TrustedRoot};
 
@@ -79,7 +79,7 @@ pub struct SigningConfig {
     pub tsa_config: Option<ServiceConfiguration>,
 }
 
-fn read_u32(v: Value, field: &str) -> Result<u32> {
+fn read_u32(v: Json<'_>, field: &str) -> Result<u32> {
     v.as_u64()
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| Error::Type {
@@ -89,7 +89,7 @@ fn read_u32(v: Value, field: &str) -> Result<u32> {
 }
 
 impl Service {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,
@@ -146,7 +146,7 @@ impl Service {
 }
 
 impl ServiceConfiguration {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(v, field, &["selector", "count"], Nulls::Reject)?;
         let sf = o.field("selector");
         let selector = match json::enum_name(o.req("selector")?, &sf, &["ALL", "ANY", "EXACT"])? {
@@ -183,7 +183,7 @@ impl SigningConfig {
         Self::from_json(&bytes)
     }
 
-    pub(crate) fn from_tree(v: Value, field: &str) -> Result<Self> {
+    pub(crate) fn from_tree(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::bundle::{cert_list_out, read_cert_list, HashAlgorithm};
 use crate::error::{Error, Result};
-use crate::json::{self, DocKind, JsonNulls, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, JsonNulls, Nulls, Obj, ObjOut, Out};
 use crate::limits::MAX_TRUST_ROOT_BYTES;
 
 /// Accepted trusted-root media types.
@@ -75,7 +75,7 @@ impl Timestamp {
         &self.text
     }
 
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let s = json::as_string(v, field)?;
         Self::parse(&s).ok_or_else(|| Error::Timestamp {
             field: field.to_owned(),
@@ -107,7 +107,7 @@ impl TimeRange {
         self.end.as_ref().map(Timestamp::unix)
     }
 
-    pub(crate) fn read(v: Value, field: &str) -> Result<Self> {
+    pub(crate) fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(v, field, &["start", "end"], Nulls::Remember)?;
         let start = match o.opt("start")? {
             Some(v) => Some(Timestamp::read(v, &o.field("start"))?),
@@ -214,7 +214,7 @@ pub struct TrustedRoot {
 }
 
 impl TransparencyLogInstance {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,
@@ -242,7 +242,7 @@ impl TransparencyLogInstance {
             let raw_bytes = po.opt_bytes("rawBytes")?;
             let key_details = po.req("keyDetails")?;
             let key_details = match key_details {
-                Value::Number(_) => {
+                Json::Number(_) => {
                     return Err(Error::NumericEnum {
                         field: po.field("keyDetails"),
                     })
@@ -307,13 +307,13 @@ impl TransparencyLogInstance {
     }
 }
 
-fn read_log_id(v: Value, field: &str) -> Result<Vec<u8>> {
+fn read_log_id(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
     let mut o = Obj::new(v, field, &["keyId"], Nulls::Reject)?;
     o.bytes("keyId")
 }
 
 impl CertificateAuthority {
-    fn read(v: Value, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,
@@ -418,7 +418,7 @@ impl TrustedRoot {
         Self::from_json(&bytes)
     }
 
-    pub(crate) fn from_tree(v: Value, field: &str) -> Result<Self> {
+    pub(crate) fn from_tree(v: Json<'_>, field: &str) -> Result<Self> {
         let mut o = Obj::new(
             v,
             field,
