@@ -293,6 +293,12 @@ macro_rules! prime_field {
                 out
             }
 
+            /// The lowest and the highest word of the stored form, xored: reading an element
+            /// with this loads the cache lines holding both ends of it (see `comb::preload`).
+            pub(crate) fn ends(&self) -> u64 {
+                self.0[0] ^ self.0[$limbs - 1]
+            }
+
             /// The canonical big-endian encoding.
             pub(crate) fn to_be_bytes(self) -> [u8; $bytes] {
                 let mut one = [0u64; $limbs];
