@@ -17,7 +17,10 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use std::borrow::Cow;
+
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use sigstore_crypto::{HashAlgorithm, KeyDetails};
 
@@ -269,137 +272,165 @@ fn proto_hash(field: &'static str, algorithm: &str, digest: &str) -> Result<Hash
 }
 
 // ---- serde shapes (private) ----
+// Strings borrow from the body (`Cow`: owned only when the JSON text escapes a character), and
+// the `spec` is kept as its raw JSON text until the kind says which shape to read it as.
 
 #[derive(Deserialize)]
-struct Head {
-    #[serde(rename = "apiVersion")]
-    api_version: String,
-    kind: String,
-    spec: Value,
-}
-
-#[derive(Deserialize)]
-struct HexHash {
-    algorithm: String,
-    value: String,
-}
-
-#[derive(Deserialize)]
-struct HrV1Spec {
-    data: HrV1Data,
-    signature: HrV1Sig,
-}
-#[derive(Deserialize)]
-struct HrV1Data {
-    hash: HexHash,
-}
-#[derive(Deserialize)]
-struct HrV1Sig {
-    content: String,
-    #[serde(rename = "publicKey")]
-    public_key: HrV1Key,
-}
-#[derive(Deserialize)]
-struct HrV1Key {
-    content: String,
+struct Head<'a> {
+    #[serde(rename = "apiVersion", borrow)]
+    api_version: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    spec: &'a RawValue,
 }
 
 #[derive(Deserialize)]
-struct DsseV1Spec {
-    #[serde(rename = "envelopeHash")]
-    envelope_hash: HexHash,
-    #[serde(rename = "payloadHash")]
-    payload_hash: HexHash,
-    signatures: Vec<DsseV1Sig>,
-}
-#[derive(Deserialize)]
-struct DsseV1Sig {
-    signature: String,
-    verifier: String,
+struct HexHash<'a> {
+    #[serde(borrow)]
+    algorithm: Cow<'a, str>,
+    #[serde(borrow)]
+    value: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
-struct IntotoV2Spec {
-    content: IntotoV2Content,
+struct HrV1Spec<'a> {
+    #[serde(borrow)]
+    data: HrV1Data<'a>,
+    #[serde(borrow)]
+    signature: HrV1Sig<'a>,
 }
 #[derive(Deserialize)]
-struct IntotoV2Content {
-    envelope: IntotoV2Envelope,
-    hash: Option<HexHash>,
-    #[serde(rename = "payloadHash")]
-    payload_hash: HexHash,
+struct HrV1Data<'a> {
+    #[serde(borrow)]
+    hash: HexHash<'a>,
 }
 #[derive(Deserialize)]
-struct IntotoV2Envelope {
-    payload: Option<String>,
-    #[serde(rename = "payloadType")]
-    payload_type: String,
-    signatures: Vec<IntotoV2Sig>,
+struct HrV1Sig<'a> {
+    #[serde(borrow)]
+    content: Cow<'a, str>,
+    #[serde(rename = "publicKey", borrow)]
+    public_key: HrV1Key<'a>,
 }
 #[derive(Deserialize)]
-struct IntotoV2Sig {
-    sig: String,
-    #[serde(rename = "publicKey")]
-    public_key: String,
+struct HrV1Key<'a> {
+    #[serde(borrow)]
+    content: Cow<'a, str>,
 }
 
 #[derive(Deserialize)]
-struct V2Spec {
-    #[serde(rename = "hashedRekordV002")]
-    hashed_rekord: Option<HrV2>,
-    #[serde(rename = "dsseV002")]
-    dsse: Option<DsseV2>,
+struct DsseV1Spec<'a> {
+    #[serde(rename = "envelopeHash", borrow)]
+    envelope_hash: HexHash<'a>,
+    #[serde(rename = "payloadHash", borrow)]
+    payload_hash: HexHash<'a>,
+    #[serde(borrow)]
+    signatures: Vec<DsseV1Sig<'a>>,
 }
 #[derive(Deserialize)]
-struct ProtoHash {
-    algorithm: String,
-    digest: String,
-}
-#[derive(Deserialize)]
-struct HrV2 {
-    data: ProtoHash,
-    signature: V2Sig,
-}
-#[derive(Deserialize)]
-struct DsseV2 {
-    #[serde(rename = "payloadHash")]
-    payload_hash: ProtoHash,
-    signatures: Vec<V2Sig>,
-}
-#[derive(Deserialize)]
-struct V2Sig {
-    content: String,
-    verifier: V2Verifier,
-}
-#[derive(Deserialize)]
-struct V2Verifier {
-    #[serde(rename = "publicKey")]
-    public_key: Option<RawBytes>,
-    #[serde(rename = "x509Certificate")]
-    x509_certificate: Option<RawBytes>,
-    #[serde(rename = "keyDetails")]
-    key_details: String,
-}
-#[derive(Deserialize)]
-struct RawBytes {
-    #[serde(rename = "rawBytes")]
-    raw_bytes: String,
+struct DsseV1Sig<'a> {
+    #[serde(borrow)]
+    signature: Cow<'a, str>,
+    #[serde(borrow)]
+    verifier: Cow<'a, str>,
 }
 
-fn from_value<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, Error> {
-    serde_json::from_value(v).map_err(Error::BodyJson)
+#[derive(Deserialize)]
+struct IntotoV2Spec<'a> {
+    #[serde(borrow)]
+    content: IntotoV2Content<'a>,
+}
+#[derive(Deserialize)]
+struct IntotoV2Content<'a> {
+    #[serde(borrow)]
+    envelope: IntotoV2Envelope<'a>,
+    #[serde(borrow)]
+    hash: Option<HexHash<'a>>,
+    #[serde(rename = "payloadHash", borrow)]
+    payload_hash: HexHash<'a>,
+}
+#[derive(Deserialize)]
+struct IntotoV2Envelope<'a> {
+    #[serde(borrow)]
+    payload: Option<Cow<'a, str>>,
+    #[serde(rename = "payloadType", borrow)]
+    payload_type: Cow<'a, str>,
+    #[serde(borrow)]
+    signatures: Vec<IntotoV2Sig<'a>>,
+}
+#[derive(Deserialize)]
+struct IntotoV2Sig<'a> {
+    #[serde(borrow)]
+    sig: Cow<'a, str>,
+    #[serde(rename = "publicKey", borrow)]
+    public_key: Cow<'a, str>,
 }
 
-fn v2_signature(s: V2Sig) -> Result<EntrySignature, Error> {
-    let signature = non_empty("signature.content", b64("signature.content", &s.content)?)?;
+#[derive(Deserialize)]
+struct V2Spec<'a> {
+    #[serde(rename = "hashedRekordV002", borrow)]
+    hashed_rekord: Option<HrV2<'a>>,
+    #[serde(rename = "dsseV002", borrow)]
+    dsse: Option<DsseV2<'a>>,
+}
+#[derive(Deserialize)]
+struct ProtoHash<'a> {
+    #[serde(borrow)]
+    algorithm: Cow<'a, str>,
+    #[serde(borrow)]
+    digest: Cow<'a, str>,
+}
+#[derive(Deserialize)]
+struct HrV2<'a> {
+    #[serde(borrow)]
+    data: ProtoHash<'a>,
+    #[serde(borrow)]
+    signature: V2Sig<'a>,
+}
+#[derive(Deserialize)]
+struct DsseV2<'a> {
+    #[serde(rename = "payloadHash", borrow)]
+    payload_hash: ProtoHash<'a>,
+    #[serde(borrow)]
+    signatures: Vec<V2Sig<'a>>,
+}
+#[derive(Deserialize)]
+struct V2Sig<'a> {
+    #[serde(borrow)]
+    content: Cow<'a, str>,
+    #[serde(borrow)]
+    verifier: V2Verifier<'a>,
+}
+#[derive(Deserialize)]
+struct V2Verifier<'a> {
+    #[serde(rename = "publicKey", borrow)]
+    public_key: Option<RawBytes<'a>>,
+    #[serde(rename = "x509Certificate", borrow)]
+    x509_certificate: Option<RawBytes<'a>>,
+    #[serde(rename = "keyDetails", borrow)]
+    key_details: Cow<'a, str>,
+}
+#[derive(Deserialize)]
+struct RawBytes<'a> {
+    #[serde(rename = "rawBytes", borrow)]
+    raw_bytes: Cow<'a, str>,
+}
+
+/// The `spec` read as the shape its kind names.
+fn spec_as<'a, T: serde::Deserialize<'a>>(spec: &'a RawValue) -> Result<T, Error> {
+    serde_json::from_str(spec.get()).map_err(Error::BodyJson)
+}
+
+fn v2_signature(s: V2Sig<'_>) -> Result<EntrySignature, Error> {
+    let signature = non_empty("signature.content", b64("signature.content", &*s.content)?)?;
     let verifier = match (s.verifier.public_key, s.verifier.x509_certificate) {
         (Some(k), None) => Material::PublicKey(non_empty(
             "verifier.publicKey",
-            b64("verifier.publicKey", &k.raw_bytes)?,
+            b64("verifier.publicKey", &*k.raw_bytes)?,
         )?),
         (None, Some(c)) => Material::Certificate(non_empty(
             "verifier.x509Certificate",
-            b64("verifier.x509Certificate", &c.raw_bytes)?,
+            b64("verifier.x509Certificate", &*c.raw_bytes)?,
         )?),
         _ => return Err(Error::BodyField("verifier")),
     };
@@ -408,7 +439,7 @@ fn v2_signature(s: V2Sig) -> Result<EntrySignature, Error> {
     Ok(EntrySignature {
         signature,
         verifier,
-        key_details: Some(s.verifier.key_details),
+        key_details: Some(s.verifier.key_details.into_owned()),
     })
 }
 
@@ -420,7 +451,10 @@ fn check_sig_count(n: usize) -> Result<(), Error> {
 }
 
 impl EntryBody {
-    /// Parse a canonicalized body (the decoded bytes of `canonicalizedBody`).
+    /// Parse a canonicalized body (the decoded bytes of `canonicalizedBody`). Strings are read
+    /// in place (copied only when the JSON text escapes a character); a field of the body's
+    /// shape given twice, at any level, is an error ([`Error::BodyJson`]), not resolved to one
+    /// of its values (keys the shape does not name are ignored).
     pub fn parse(body: &[u8]) -> Result<Self, Error> {
         if body.len() > MAX_BODY_BYTES {
             return Err(Error::BodyTooLarge {
@@ -428,10 +462,15 @@ impl EntryBody {
                 found: body.len(),
             });
         }
-        let head: Head = serde_json::from_slice(body).map_err(Error::BodyJson)?;
-        match (head.kind.as_str(), head.api_version.as_str()) {
+        let head: Head<'_> = serde_json::from_slice(body).map_err(Error::BodyJson)?;
+        Self::from_head(head)
+    }
+
+    /// The body of a parsed head (kind, apiVersion and the raw `spec`).
+    fn from_head(head: Head<'_>) -> Result<Self, Error> {
+        match (&*head.kind, &*head.api_version) {
             ("hashedrekord", "0.0.1") => {
-                let spec: HrV1Spec = from_value(head.spec)?;
+                let spec: HrV1Spec<'_> = spec_as(head.spec)?;
                 let digest = hex_hash(
                     "data.hash",
                     &spec.data.hash.algorithm,
@@ -439,11 +478,11 @@ impl EntryBody {
                 )?;
                 let signature = non_empty(
                     "signature.content",
-                    b64("signature.content", &spec.signature.content)?,
+                    b64("signature.content", &*spec.signature.content)?,
                 )?;
                 let pem = b64(
                     "signature.publicKey.content",
-                    &spec.signature.public_key.content,
+                    &*spec.signature.public_key.content,
                 )?;
                 let verifier = pem_material("signature.publicKey.content", &pem)?;
                 Ok(EntryBody::HashedRekordV001 {
@@ -456,15 +495,15 @@ impl EntryBody {
                 })
             }
             ("dsse", "0.0.1") => {
-                let spec: DsseV1Spec = from_value(head.spec)?;
+                let spec: DsseV1Spec<'_> = spec_as(head.spec)?;
                 check_sig_count(spec.signatures.len())?;
                 let mut signatures = Vec::new();
                 for s in spec.signatures {
                     let signature = non_empty(
                         "signatures.signature",
-                        b64("signatures.signature", &s.signature)?,
+                        b64("signatures.signature", &*s.signature)?,
                     )?;
-                    let pem = b64("signatures.verifier", &s.verifier)?;
+                    let pem = b64("signatures.verifier", &*s.verifier)?;
                     signatures.push(EntrySignature {
                         signature,
                         verifier: pem_material("signatures.verifier", &pem)?,
@@ -486,7 +525,7 @@ impl EntryBody {
                 })
             }
             ("intoto", "0.0.2") => {
-                let spec: IntotoV2Spec = from_value(head.spec)?;
+                let spec: IntotoV2Spec<'_> = spec_as(head.spec)?;
                 let env = spec.content.envelope;
                 check_sig_count(env.signatures.len())?;
                 let mut signatures = Vec::new();
@@ -495,7 +534,7 @@ impl EntryBody {
                         "envelope.signatures.sig",
                         maybe_double_b64("envelope.signatures.sig", &s.sig)?,
                     )?;
-                    let pem = b64("envelope.signatures.publicKey", &s.public_key)?;
+                    let pem = b64("envelope.signatures.publicKey", &*s.public_key)?;
                     signatures.push(EntrySignature {
                         signature,
                         verifier: pem_material("envelope.signatures.publicKey", &pem)?,
@@ -518,12 +557,12 @@ impl EntryBody {
                         &spec.content.payload_hash.value,
                     )?,
                     payload,
-                    payload_type: env.payload_type,
+                    payload_type: env.payload_type.into_owned(),
                     signatures,
                 })
             }
             ("hashedrekord", "0.0.2") => {
-                let spec: V2Spec = from_value(head.spec)?;
+                let spec: V2Spec<'_> = spec_as(head.spec)?;
                 let hr = spec
                     .hashed_rekord
                     .ok_or(Error::BodyField("spec.hashedRekordV002"))?;
@@ -533,7 +572,7 @@ impl EntryBody {
                 })
             }
             ("dsse", "0.0.2") => {
-                let spec: V2Spec = from_value(head.spec)?;
+                let spec: V2Spec<'_> = spec_as(head.spec)?;
                 let d = spec.dsse.ok_or(Error::BodyField("spec.dsseV002"))?;
                 check_sig_count(d.signatures.len())?;
                 let signatures = d
@@ -551,8 +590,8 @@ impl EntryBody {
                 })
             }
             _ => Err(Error::UnsupportedEntry {
-                kind: head.kind,
-                api_version: head.api_version,
+                kind: head.kind.into_owned(),
+                api_version: head.api_version.into_owned(),
             }),
         }
     }
@@ -566,20 +605,14 @@ impl EntryBody {
                 found: body.len(),
             });
         }
-        #[derive(Deserialize)]
-        struct KindOnly {
-            #[serde(rename = "apiVersion")]
-            api_version: String,
-            kind: String,
-        }
-        let k: KindOnly = serde_json::from_slice(body).map_err(Error::BodyJson)?;
-        if k.kind != kind || k.api_version != version {
+        let head: Head<'_> = serde_json::from_slice(body).map_err(Error::BodyJson)?;
+        if head.kind != kind || head.api_version != version {
             return Err(Error::KindVersionMismatch {
                 expected: (kind.to_owned(), version.to_owned()),
-                found: (k.kind, k.api_version),
+                found: (head.kind.into_owned(), head.api_version.into_owned()),
             });
         }
-        Self::parse(body)
+        Self::from_head(head)
     }
 
     /// The entry kind (`hashedrekord`, `dsse`, `intoto`).

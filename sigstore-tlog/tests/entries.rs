@@ -216,6 +216,48 @@ fn kind_version_must_match_body() {
     assert!(matches!(err, Error::KindVersionMismatch { .. }));
 }
 
+/// Body strings are read in place; a JSON text that escapes characters (`\/` is legal JSON for
+/// `/`) reads as the same body, and a key given twice inside the spec is refused rather than
+/// one of its values picked.
+#[test]
+fn escaped_and_duplicated_body_fields() {
+    let Some(l) = load("happy-path-v0.3") else {
+        return;
+    };
+    let plain = EntryBody::parse(&l.body).unwrap();
+    let text = std::str::from_utf8(&l.body).unwrap();
+    assert!(
+        text.contains('/'),
+        "the fixture's base64 has a '/' to escape"
+    );
+    let escaped = text.replace('/', "\\/");
+    assert_eq!(EntryBody::parse(escaped.as_bytes()).unwrap(), plain);
+    let escaped_kind = text.replacen("\"hashedrekord\"", "\"hashed\\u0072ekord\"", 1);
+    assert_ne!(escaped_kind, text);
+    assert_eq!(
+        EntryBody::parse_with_kind_version(escaped_kind.as_bytes(), "hashedrekord", "0.0.1")
+            .unwrap(),
+        plain
+    );
+    // The same key twice in the spec.
+    let dup = text.replacen("\"spec\":{", "\"spec\":{\"data\":{},", 1);
+    assert_ne!(dup, text);
+    assert!(matches!(
+        EntryBody::parse(dup.as_bytes()),
+        Err(Error::BodyJson(_))
+    ));
+    // Deep nesting inside the spec, which is read as raw JSON first: refused, no overflow.
+    let deep = format!(
+        r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{}{}}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert!(matches!(
+        EntryBody::parse(deep.as_bytes()),
+        Err(Error::BodyJson(_))
+    ));
+}
+
 #[test]
 fn bad_canonicalized_bodies() {
     assert!(matches!(
