@@ -992,6 +992,136 @@ mod tests {
         assert_eq!(parse("[1]").unwrap().to_text(), "[1]");
     }
 
+    /// A small deterministic generator of JSON texts for the differential test below.
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        /// A JSON string literal for `text`, escaping some characters that need no escape.
+        fn literal(&mut self, text: &str) -> String {
+            let mut out = String::from("\"");
+            for c in text.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '/' if self.below(2) == 0 => out.push_str("\\/"),
+                    c if self.below(8) == 0 => {
+                        let mut units = [0u16; 2];
+                        for u in c.encode_utf16(&mut units) {
+                            out.push_str(&format!("\\u{u:04x}"));
+                        }
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        fn text(&mut self) -> String {
+            const PIECES: [&str; 10] = ["a", "b", "/", "\"", "\\", "\n", "é", "😀", "key", " "];
+            (0..self.below(6))
+                .map(|_| PIECES[self.below(PIECES.len() as u64) as usize])
+                .collect()
+        }
+        fn space(&mut self) -> &'static str {
+            [" ", "", "\n", "\t"][self.below(4) as usize]
+        }
+        /// A random value; with `dup`, one object somewhere repeats a key (if any object has
+        /// two members), and the function says whether it did.
+        fn value(&mut self, depth: usize, dup: &mut bool) -> String {
+            let pick = if depth >= 4 {
+                self.below(5)
+            } else {
+                self.below(7)
+            };
+            match pick {
+                0 => "null".to_owned(),
+                1 => ["true", "false"][self.below(2) as usize].to_owned(),
+                2 => match self.below(4) {
+                    0 => format!("{}", self.next() >> self.below(64)),
+                    1 => format!("-{}", self.next() >> (1 + self.below(63))),
+                    2 => format!("{}.{}", self.below(1000), self.below(1000)),
+                    _ => format!("{}e{}", self.below(100), self.below(20)),
+                },
+                3 | 4 => {
+                    let t = self.text();
+                    self.literal(&t)
+                }
+                5 => {
+                    let items: Vec<String> = (0..self.below(5))
+                        .map(|_| self.value(depth + 1, dup))
+                        .collect();
+                    let sep = format!(",{}", self.space());
+                    format!("[{}]", items.join(&sep))
+                }
+                _ => {
+                    let n = self.below(6) as usize;
+                    let mut keys: Vec<String> = Vec::new();
+                    while keys.len() < n {
+                        let k = self.text();
+                        if !keys.contains(&k) {
+                            keys.push(k);
+                        }
+                    }
+                    if !*dup && keys.len() >= 2 && self.below(3) == 0 {
+                        let k = keys[0].clone();
+                        keys.push(k);
+                        *dup = true;
+                    }
+                    let members: Vec<String> = keys
+                        .iter()
+                        .map(|k| {
+                            let lit = self.literal(k);
+                            let sp = self.space();
+                            format!("{lit}{sp}:{}", self.value(depth + 1, dup))
+                        })
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }
+            }
+        }
+    }
+
+    /// The reader's tree equals serde_json's own `Value` for random documents (escaped and
+    /// unescaped strings and keys, every kind of number, nesting), and a repeated key, which
+    /// serde_json's `Value` silently resolves, is refused.
+    #[test]
+    fn random_documents_match_serde_json() {
+        let mut g = Gen(0x5eed_1234_abcd_ef01);
+        let (mut compared, mut duplicates) = (0, 0);
+        for _ in 0..3000 {
+            let mut dup = false;
+            let text = g.value(0, &mut dup);
+            let theirs: Value = serde_json::from_str(&text).unwrap();
+            match parse(&text) {
+                Ok(ours) => {
+                    assert!(!dup, "duplicate accepted: {text}");
+                    assert_eq!(ours.into_value(), theirs, "{text}");
+                    compared += 1;
+                }
+                Err(Error::DuplicateKey { .. }) => {
+                    assert!(dup, "{text}");
+                    duplicates += 1;
+                }
+                Err(e) => panic!("{e:?}: {text}"),
+            }
+        }
+        assert!(
+            compared > 1000 && duplicates > 100,
+            "{compared} {duplicates}"
+        );
+    }
+
     #[test]
     fn caps_by_path() {
         let path = |p: &[&'static str]| p.iter().map(|s| Cow::Borrowed(*s)).collect::<Vec<_>>();
