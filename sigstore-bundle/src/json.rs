@@ -590,12 +590,12 @@ impl<'a> Obj<'a> {
 
     pub(crate) fn str(&mut self, key: &'static str) -> Result<String> {
         let v = self.req(key)?;
-        self.string_at(v, key)
+        string_with(v, || self.field(key))
     }
 
     pub(crate) fn opt_str(&mut self, key: &'static str) -> Result<Option<String>> {
         match self.opt(key)? {
-            Some(v) => self.string_at(v, key).map(Some),
+            Some(v) => string_with(v, || self.field(key)).map(Some),
             None => Ok(None),
         }
     }
@@ -603,61 +603,32 @@ impl<'a> Obj<'a> {
     /// A bytes field that must be present and non-empty.
     pub(crate) fn bytes(&mut self, key: &'static str) -> Result<Vec<u8>> {
         let v = self.req(key)?;
-        self.nonempty_bytes_at(v, key)
+        bytes_with(&v, true, || self.field(key))
     }
 
     /// A bytes field that must be present but may be empty.
     pub(crate) fn bytes_maybe_empty(&mut self, key: &'static str) -> Result<Vec<u8>> {
         let v = self.req(key)?;
-        if let Json::String(s) = &v {
-            if let Ok(b) = b64_engine().decode(s.as_bytes()) {
-                return Ok(b);
-            }
-        }
-        let field = self.field(key);
-        decode_b64(&as_string(v, &field)?, &field)
+        bytes_with(&v, false, || self.field(key))
     }
 
     pub(crate) fn opt_bytes(&mut self, key: &'static str) -> Result<Option<Vec<u8>>> {
         match self.opt(key)? {
-            Some(v) => self.nonempty_bytes_at(v, key).map(Some),
+            Some(v) => bytes_with(&v, true, || self.field(key)).map(Some),
             None => Ok(None),
         }
     }
 
-    /// [`as_string`] for the field `key`, its path built only for an error.
-    fn string_at(&self, v: Json<'a>, key: &str) -> Result<String> {
-        match v {
-            Json::String(s) => Ok(s.into_owned()),
-            other => as_string(other, &self.field(key)),
-        }
-    }
-
-    /// [`nonempty_bytes`] for the field `key`, its path built only for an error.
-    fn nonempty_bytes_at(&self, v: Json<'a>, key: &str) -> Result<Vec<u8>> {
-        if let Json::String(s) = &v {
-            if let Ok(b) = b64_engine().decode(s.as_bytes()) {
-                if !b.is_empty() {
-                    return Ok(b);
-                }
-            }
-        }
-        nonempty_bytes(v, &self.field(key))
-    }
-
     /// An int64 field with proto3 default semantics: an absent field is the default value 0
     /// (proto3 JSON writers such as sigstore-js omit zero values). Present values get the same
-    /// strict checks as [`parse_int64`].
+    /// strict checks as [`int64_with`].
     pub(crate) fn int64_or_zero(&mut self, key: &'static str) -> Result<i64> {
         Ok(self.opt_int64(key)?.unwrap_or(0))
     }
 
     pub(crate) fn opt_int64(&mut self, key: &'static str) -> Result<Option<i64>> {
         match self.opt(key)? {
-            Some(v) => match int64_text(&v) {
-                Ok(n) => Ok(Some(n)),
-                Err(_) => parse_int64(&v, &self.field(key)).map(Some),
-            },
+            Some(v) => int64_with(&v, || self.field(key)).map(Some),
             None => Ok(None),
         }
     }
@@ -705,26 +676,24 @@ pub(crate) fn list_of<'a, T>(
 }
 
 pub(crate) fn as_string(v: Json<'_>, field: &str) -> Result<String> {
+    string_with(v, || field.to_owned())
+}
+
+/// [`as_string`], with the field path built by `at` only for an error (every field read goes
+/// through these `_with` checks; their path is only needed when one fails).
+fn string_with(v: Json<'_>, at: impl FnOnce() -> String) -> Result<String> {
     match v {
         Json::String(s) => Ok(s.into_owned()),
         _ => Err(Error::Type {
-            field: field.to_owned(),
+            field: at(),
             expected: "a string",
         }),
     }
 }
 
-/// Strict standard base64 with padding (see [`decode_b64`]).
+/// Strict standard base64 with padding (see [`bytes_with`]).
 fn b64_engine() -> &'static base64::engine::GeneralPurpose {
     &base64::engine::general_purpose::STANDARD
-}
-
-/// Decodes strict standard base64 with padding: no URL-safe alphabet, no whitespace, canonical
-/// padding and zero trailing bits (so re-encoding reproduces the input exactly).
-pub(crate) fn decode_b64(s: &str, field: &str) -> Result<Vec<u8>> {
-    b64_engine().decode(s).map_err(|_| Error::Base64 {
-        field: field.to_owned(),
-    })
 }
 
 pub(crate) fn encode_b64(b: &[u8]) -> String {
@@ -732,19 +701,29 @@ pub(crate) fn encode_b64(b: &[u8]) -> String {
 }
 
 pub(crate) fn nonempty_bytes(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
-    let b = match &v {
-        Json::String(s) => decode_b64(s, field)?,
-        _ => decode_b64(&as_string(v, field)?, field)?,
-    };
-    if b.is_empty() {
-        return Err(Error::EmptyBytes {
-            field: field.to_owned(),
+    bytes_with(&v, true, || field.to_owned())
+}
+
+/// A base64 string field, non-empty if `nonempty`, with the field path built by `at` only for
+/// an error. Strict standard base64 with padding: no URL-safe alphabet, no whitespace,
+/// canonical padding and zero trailing bits (so re-encoding reproduces the input exactly).
+fn bytes_with(v: &Json<'_>, nonempty: bool, at: impl Fn() -> String) -> Result<Vec<u8>> {
+    let Json::String(s) = v else {
+        return Err(Error::Type {
+            field: at(),
+            expected: "a string",
         });
+    };
+    let b = b64_engine()
+        .decode(s.as_bytes())
+        .map_err(|_| Error::Base64 { field: at() })?;
+    if nonempty && b.is_empty() {
+        return Err(Error::EmptyBytes { field: at() });
     }
     Ok(b)
 }
 
-/// The checks of [`parse_int64`] without a field path: which problem, and the offending text.
+/// The checks of [`int64_with`] without a field path: which problem, and the offending text.
 fn int64_text(v: &Json<'_>) -> std::result::Result<i64, (IntegerProblem, String)> {
     let Json::String(s) = v else {
         return Err((IntegerProblem::NotAString, v.to_text()));
@@ -769,10 +748,10 @@ fn int64_text(v: &Json<'_>) -> std::result::Result<i64, (IntegerProblem, String)
 }
 
 /// Parses a protobuf int64 in its JSON form: a string of ASCII decimal digits, no sign, no
-/// leading zeros, at most `i64::MAX`.
-pub(crate) fn parse_int64(v: &Json<'_>, field: &str) -> Result<i64> {
+/// leading zeros, at most `i64::MAX`; the field path is built by `at` only for an error.
+fn int64_with(v: &Json<'_>, at: impl FnOnce() -> String) -> Result<i64> {
     int64_text(v).map_err(|(problem, found)| Error::Integer {
-        field: field.to_owned(),
+        field: at(),
         found,
         problem,
     })
