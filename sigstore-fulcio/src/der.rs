@@ -7,6 +7,7 @@
 /// Universal tag numbers and constructed forms used in this crate.
 #[cfg_attr(not(feature = "client"), allow(dead_code))]
 pub(crate) mod tag {
+    pub(crate) const BOOLEAN: u8 = 0x01;
     pub(crate) const INTEGER: u8 = 0x02;
     pub(crate) const BIT_STRING: u8 = 0x03;
     pub(crate) const OCTET_STRING: u8 = 0x04;

@@ -1,6 +1,7 @@
 //! X.509 certificates for Sigstore keyless verification.
 //!
-//! - [`Certificate`]: strict DER/PEM parsing (RFC 5280 §4.1) with cached fields.
+//! - [`Certificate`]: strict DER/PEM parsing (RFC 5280 §4.1) with cached fields, by the crate's
+//!   own reader (at most [`MAX_EXTENSIONS`] extensions; no X.509 library dependency).
 //! - [`CertificateAuthority`] and [`verify_chain`]: RFC 5280 §6 path validation of a leaf to the
 //!   certificate authorities of a Sigstore trusted root at every verification time, with
 //!   basic constraints, path length, key usage, extended key usage (id-kp-codeSigning for
@@ -37,6 +38,10 @@ mod error;
 mod identity;
 mod preverified;
 mod sct;
+mod x509;
+
+#[cfg(test)]
+mod differential_tests;
 
 pub use cert::{
     Certificate, Extension, MAX_CERTIFICATE_BYTES, OID_ANY_EKU, OID_KP_CODE_SIGNING,
@@ -56,3 +61,4 @@ pub use sct::{
     embedded_scts, precertificate_tbs, verify_sct, verify_scts, CtLog, Sct, VerifiedSct, MAX_SCTS,
     MAX_SCT_BYTES, OID_SCT_LIST,
 };
+pub use x509::MAX_EXTENSIONS;

@@ -12,7 +12,7 @@ mod common;
 
 use common::pki::*;
 use rcgen::SerialNumber;
-use sigstore_fulcio::{verify_chain, Certificate, Error, KeyPurpose};
+use sigstore_fulcio::{verify_chain, Certificate, Error, KeyPurpose, MAX_EXTENSIONS};
 
 fn leaf_der(pki: &Pki, serial: &[u8]) -> Vec<u8> {
     let mut p = leaf_params(T2024 + DAY, T2024 + DAY + 600);
@@ -82,5 +82,35 @@ fn zero_negative_and_oversized_serials_are_handled_exactly() {
     assert!(matches!(
         verify_chain(&c, &auth, &t, KeyPurpose::CodeSigning),
         Err(Error::InvalidSignature | Error::UntrustedIssuer)
+    ));
+}
+
+/// The number of extensions is bounded while parsing (`MAX_EXTENSIONS`): a certificate with
+/// exactly that many parses, one more is refused as malformed.
+#[test]
+fn extension_count_is_bounded() {
+    let pki = Pki::new();
+    let with_extra = |extra: usize| {
+        let mut p = leaf_params(T2024 + DAY, T2024 + DAY + 600);
+        p.custom_extensions.extend(
+            (0..extra as u64)
+                .map(|i| rcgen::CustomExtension::from_oid_content(&[1, 2, 3, i], vec![5, 0])),
+        );
+        issue(p, &pki.intermediate).cert.der().to_vec()
+    };
+    let base = Certificate::from_der(&with_extra(0))
+        .unwrap()
+        .extensions()
+        .len();
+    let at_limit = with_extra(MAX_EXTENSIONS - base);
+    assert_eq!(
+        Certificate::from_der(&at_limit).unwrap().extensions().len(),
+        MAX_EXTENSIONS
+    );
+    assert!(matches!(
+        Certificate::from_der(&with_extra(MAX_EXTENSIONS - base + 1)),
+        Err(Error::MalformedCertificate(
+            "more than MAX_EXTENSIONS extensions"
+        ))
     ));
 }
