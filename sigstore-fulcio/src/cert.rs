@@ -711,22 +711,53 @@ mod tests {
             v.extend(der::tlv(tag::NULL, &[]));
             v
         });
-        let pss_short_salt = {
-            let hash = hash_alg_id(HashAlgorithm::Sha256).unwrap();
+        // RSASSA-PSS parameters: hash, MGF1 hash, salt length, and an optional trailer field.
+        let pss = |hash: HashAlgorithm, mgf_hash: HashAlgorithm, salt: u8, trailer: Option<u8>| {
             let mut mgf = oid("1.2.840.113549.1.1.8").unwrap();
-            mgf.extend_from_slice(&hash);
-            let mut p = der::tlv(0xa0, &hash);
+            mgf.extend_from_slice(&hash_alg_id(mgf_hash).unwrap());
+            let mut p = der::tlv(0xa0, &hash_alg_id(hash).unwrap());
             p.extend(der::tlv(0xa1, &der::tlv(tag::SEQUENCE, &mgf)));
-            p.extend(der::tlv(0xa2, &der::tlv(tag::INTEGER, &[20])));
+            p.extend(der::tlv(0xa2, &der::tlv(tag::INTEGER, &[salt])));
+            if let Some(t) = trailer {
+                p.extend(der::tlv(0xa3, &der::tlv(tag::INTEGER, &[t])));
+            }
             let mut v = oid("1.2.840.113549.1.1.10").unwrap();
             v.extend(der::tlv(tag::SEQUENCE, &p));
             der::tlv(tag::SEQUENCE, &v)
         };
-        for enc in [sha1, ecdsa_null, pss_short_salt] {
+        let (h256, h384) = (HashAlgorithm::Sha256, HashAlgorithm::Sha384);
+        // An explicit trailer field of 1 is the default written out: accepted.
+        assert_eq!(
+            scheme_for(&pss(h384, h384, 48, Some(1))).unwrap(),
+            SignatureScheme::RsaPss(h384)
+        );
+        let pss_short_salt = pss(h256, h256, 20, None);
+        let pss_mgf_mismatch = pss(h256, h384, 32, None);
+        let pss_trailer_2 = pss(h256, h256, 32, Some(2));
+        let pss_no_params = {
+            let v = oid("1.2.840.113549.1.1.10").unwrap();
+            der::tlv(tag::SEQUENCE, &v)
+        };
+        for enc in [
+            sha1,
+            ecdsa_null,
+            pss_short_salt,
+            pss_mgf_mismatch,
+            pss_trailer_2,
+            pss_no_params,
+        ] {
             assert!(matches!(
                 scheme_for(&enc),
                 Err(Error::UnsupportedSignatureAlgorithm(_))
             ));
         }
+        // Not an AlgorithmIdentifier at all (trailing element after the parameters).
+        let mut trailing = oid("1.2.840.10045.4.3.2").unwrap();
+        trailing.extend(der::tlv(tag::NULL, &[]));
+        trailing.extend(der::tlv(tag::NULL, &[]));
+        assert!(matches!(
+            scheme_for(&der::tlv(tag::SEQUENCE, &trailing)),
+            Err(Error::MalformedCertificate(_))
+        ));
     }
 }
