@@ -1,6 +1,7 @@
 //! Owned, strictly parsed X.509 certificates (RFC 5280 §4).
 
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 use sigstore_crypto::{HashAlgorithm, PublicKey, SignatureScheme};
@@ -92,29 +93,44 @@ pub(crate) struct ExtKeyUsage {
 pub struct Certificate(Arc<Parsed>);
 
 /// The fields of a [`Certificate`], parsed once.
+///
+/// The byte fields are ranges of `der` (one copy of the certificate, not one per field).
 struct Parsed {
     der: Vec<u8>,
-    tbs: Vec<u8>,
-    serial: Vec<u8>,
-    issuer: Vec<u8>,
-    subject: Vec<u8>,
+    tbs: Range<usize>,
+    serial: Range<usize>,
+    issuer: Range<usize>,
+    subject: Range<usize>,
     public_key: PublicKey,
     not_before: i64,
     not_after: i64,
     scheme: SignatureScheme,
-    signature: Vec<u8>,
-    subject_key_id: Option<Vec<u8>>,
-    authority_key_id: Option<Vec<u8>>,
+    signature: Range<usize>,
+    subject_key_id: Option<Range<usize>>,
+    authority_key_id: Option<Range<usize>>,
     basic_constraints: Option<BasicConstraints>,
     key_usage: Option<KeyUsage>,
     ext_key_usage: Option<ExtKeyUsage>,
     extensions: Vec<Extension>,
 }
 
+impl Parsed {
+    /// The bytes of `der` in `range` (a range [`span`] computed from `der` itself).
+    fn bytes(&self, range: &Range<usize>) -> &[u8] {
+        self.der.get(range.clone()).unwrap_or_default()
+    }
+}
+
+/// Where `part`, a subslice of `whole`, lies in it.
+fn span(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    start..start + part.len()
+}
+
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Certificate")
-            .field("serial", &hex::encode(&self.0.serial))
+            .field("serial", &hex::encode(self.serial()))
             .field("not_before", &self.0.not_before)
             .field("not_after", &self.0.not_after)
             .field("is_ca", &self.is_ca())
@@ -327,15 +343,17 @@ impl Certificate {
             };
             match arc {
                 ARC_SUBJECT_KEY_ID => {
-                    subject_key_id = Some(
+                    subject_key_id = Some(span(
+                        der,
                         expect_only(ext.value, tag::OCTET_STRING)
                             .map_err(malformed)?
-                            .value
-                            .to_vec(),
-                    );
+                            .value,
+                    ));
                 }
                 ARC_AUTHORITY_KEY_ID => {
-                    authority_key_id = authority_key_identifier(ext).map_err(malformed)?;
+                    authority_key_id = authority_key_identifier(ext)
+                        .map_err(malformed)?
+                        .map(|id| span(der, id));
                 }
                 ARC_BASIC_CONSTRAINTS => {
                     basic_constraints = Some(parse_basic_constraints(ext).map_err(malformed)?);
@@ -373,15 +391,15 @@ impl Certificate {
 
         Ok(Certificate(Arc::new(Parsed {
             der: der.to_vec(),
-            tbs: raw.tbs.to_vec(),
-            serial: raw.serial.to_vec(),
-            issuer: raw.issuer.to_vec(),
-            subject: raw.subject.to_vec(),
+            tbs: span(der, raw.tbs),
+            serial: span(der, raw.serial),
+            issuer: span(der, raw.issuer),
+            subject: span(der, raw.subject),
             public_key,
             not_before: raw.not_before,
             not_after: raw.not_after,
             scheme,
-            signature: raw.signature.to_vec(),
+            signature: span(der, raw.signature),
             subject_key_id,
             authority_key_id,
             basic_constraints,
@@ -420,7 +438,7 @@ impl Certificate {
 
     /// The DER `TBSCertificate` (the signed part).
     pub fn tbs_der(&self) -> &[u8] {
-        &self.0.tbs
+        self.0.bytes(&self.0.tbs)
     }
 
     /// The subject public key.
@@ -445,27 +463,27 @@ impl Certificate {
 
     /// The serial number's INTEGER content bytes (two's complement, big-endian).
     pub fn serial(&self) -> &[u8] {
-        &self.0.serial
+        self.0.bytes(&self.0.serial)
     }
 
     /// The DER issuer `Name`.
     pub fn issuer_der(&self) -> &[u8] {
-        &self.0.issuer
+        self.0.bytes(&self.0.issuer)
     }
 
     /// The DER subject `Name`.
     pub fn subject_der(&self) -> &[u8] {
-        &self.0.subject
+        self.0.bytes(&self.0.subject)
     }
 
     /// The subjectKeyIdentifier, if present.
     pub fn subject_key_id(&self) -> Option<&[u8]> {
-        self.0.subject_key_id.as_deref()
+        self.0.subject_key_id.as_ref().map(|r| self.0.bytes(r))
     }
 
     /// The authorityKeyIdentifier keyIdentifier, if present.
     pub fn authority_key_id(&self) -> Option<&[u8]> {
-        self.0.authority_key_id.as_deref()
+        self.0.authority_key_id.as_ref().map(|r| self.0.bytes(r))
     }
 
     /// Whether basicConstraints asserts cA=TRUE.
@@ -500,7 +518,7 @@ impl Certificate {
 
     /// Whether subject == issuer and the certificate's signature verifies under its own key.
     pub fn is_self_signed(&self) -> bool {
-        self.0.subject == self.0.issuer && self.verify_signed_by(self).is_ok()
+        self.subject_der() == self.issuer_der() && self.verify_signed_by(self).is_ok()
     }
 
     /// Checks that `issuer`'s subject is this certificate's issuer name and that this
@@ -509,13 +527,17 @@ impl Certificate {
     /// Only names and the signature are checked; CA flags, key usage and validity periods are
     /// path-validation concerns (see [`crate::verify_chain`]).
     pub fn verify_signed_by(&self, issuer: &Certificate) -> Result<(), Error> {
-        if issuer.0.subject != self.0.issuer {
+        if issuer.subject_der() != self.issuer_der() {
             return Err(Error::IssuerNameMismatch);
         }
         issuer
             .0
             .public_key
-            .verify(self.0.scheme, &self.0.tbs, &self.0.signature)
+            .verify(
+                self.0.scheme,
+                self.tbs_der(),
+                self.0.bytes(&self.0.signature),
+            )
             .map_err(|_| Error::InvalidSignature)
     }
 
@@ -583,7 +605,7 @@ fn parse_basic_constraints(ext: &RawExtension<'_>) -> Result<BasicConstraints, d
 /// The keyIdentifier of `AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] OPTIONAL,
 /// authorityCertIssuer [1] GeneralNames OPTIONAL, authorityCertSerialNumber [2] OPTIONAL }`
 /// (the fields in that order, each at most once).
-fn authority_key_identifier(ext: &RawExtension<'_>) -> Result<Option<Vec<u8>>, der::DerError> {
+fn authority_key_identifier<'a>(ext: &RawExtension<'a>) -> Result<Option<&'a [u8]>, der::DerError> {
     let seq = expect_only(ext.value, tag::SEQUENCE)?;
     let mut rest = seq.value;
     let mut key_id = None;
@@ -602,7 +624,7 @@ fn authority_key_identifier(ext: &RawExtension<'_>) -> Result<Option<Vec<u8>>, d
         }
         next_allowed = number + 1;
         match number {
-            0 => key_id = Some(field.value.to_vec()),
+            0 => key_id = Some(field.value),
             1 => check_general_names_contents(field.value)?,
             _ if field.value.is_empty() => return Err(der::DerError("serial")),
             _ => {}
