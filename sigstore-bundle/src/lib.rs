@@ -15,6 +15,9 @@
 //!
 //! - Only lowerCamelCase keys are accepted; snake_case spellings of known fields are
 //!   [`Error::NonCamelCaseKey`], any other unknown key [`Error::UnknownField`].
+//! - Timestamps (`validFor` bounds) are RFC 3339 §5.6 date-times read by the crate itself: `T`
+//!   or `t` between date and time, at most nine fraction digits (protobuf's nanoseconds), `Z`
+//!   or a `±HH:MM` offset; no leap second ([`Error::Timestamp`] otherwise).
 //! - Duplicate keys ([`Error::DuplicateKey`]), trailing data ([`Error::TrailingData`]) and
 //!   nesting deeper than [`MAX_JSON_DEPTH`] ([`Error::TooDeep`]) are rejected.
 //! - int64 fields (`logIndex`, `integratedTime`, `treeSize`, ...) must be JSON strings of ASCII
@@ -53,6 +56,7 @@ mod error;
 mod intoto;
 mod json;
 mod limits;
+mod rfc3339;
 mod signing_config;
 mod trust_root;
 

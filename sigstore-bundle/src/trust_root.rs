@@ -26,13 +26,13 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
-    /// Parses an RFC 3339 date-time such as `2022-04-13T20:06:15.000Z`.
+    /// Parses an RFC 3339 date-time such as `2022-04-13T20:06:15.000Z`: `T` (or `t`) between
+    /// date and time, at most nine fraction digits, `Z` or a `±HH:MM` offset, no leap second.
     pub fn parse(text: &str) -> Option<Self> {
-        let t = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .ok()?;
+        let (seconds, nanos) = crate::rfc3339::parse(text)?;
         Some(Self {
-            seconds: t.unix_timestamp(),
-            nanos: t.nanosecond(),
+            seconds,
+            nanos,
             text: text.to_owned(),
         })
     }
@@ -40,23 +40,10 @@ impl Timestamp {
     /// A timestamp at `seconds` since the Unix epoch, written as `YYYY-MM-DDTHH:MM:SSZ`.
     /// Returns `None` outside the years 0000..=9999.
     pub fn from_unix(seconds: i64) -> Option<Self> {
-        let t = time::OffsetDateTime::from_unix_timestamp(seconds).ok()?;
-        let text = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        );
-        if !(0..=9999).contains(&t.year()) {
-            return None;
-        }
         Some(Self {
             seconds,
             nanos: 0,
-            text,
+            text: crate::rfc3339::format(seconds)?,
         })
     }
 
