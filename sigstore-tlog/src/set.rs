@@ -29,15 +29,19 @@ pub fn set_payload(
             value: log_index,
         });
     }
-    // Base64 and hex output never needs JSON escaping.
-    Ok(format!(
-        "{{\"body\":\"{}\",\"integratedTime\":{},\"logID\":\"{}\",\"logIndex\":{}}}",
-        STANDARD.encode(body),
-        integrated_time,
-        hex::encode(log_id),
-        log_index
-    )
-    .into_bytes())
+    // Base64 and hex output never needs JSON escaping. Written piece by piece into one buffer
+    // (the body's base64 is most of it).
+    let mut out = String::with_capacity(body.len().div_ceil(3) * 4 + log_id.len() * 2 + 96);
+    out.push_str("{\"body\":\"");
+    STANDARD.encode_string(body, &mut out);
+    out.push_str("\",\"integratedTime\":");
+    out.push_str(&integrated_time.to_string());
+    out.push_str(",\"logID\":\"");
+    out.push_str(&hex::encode(log_id));
+    out.push_str("\",\"logIndex\":");
+    out.push_str(&log_index.to_string());
+    out.push('}');
+    Ok(out.into_bytes())
 }
 
 fn scheme_for(key: &PublicKey) -> SignatureScheme {
@@ -102,6 +106,11 @@ mod tests {
         assert_eq!(
             p,
             r#"{"body":"YWI=","integratedTime":1,"logID":"ab","logIndex":2}"#
+        );
+        let p = String::from_utf8(set_payload(&[0xff; 5], i64::MAX, &[0, 1], 0).unwrap()).unwrap();
+        assert_eq!(
+            p,
+            r#"{"body":"//////8=","integratedTime":9223372036854775807,"logID":"0001","logIndex":0}"#
         );
     }
 }
