@@ -115,16 +115,21 @@ struct Parsed {
 }
 
 impl Parsed {
-    /// The bytes of `der` in `range` (a range [`span`] computed from `der` itself).
+    /// The bytes of `der` in `range` (a range [`span`] checked against `der` at parse time).
     fn bytes(&self, range: &Range<usize>) -> &[u8] {
         self.der.get(range.clone()).unwrap_or_default()
     }
 }
 
-/// Where `part`, a subslice of `whole`, lies in it.
-fn span(whole: &[u8], part: &[u8]) -> Range<usize> {
+/// Where `part`, a subslice of `whole`, lies in it. Every field the reader returns is one; a
+/// range outside `whole` (which would read back as nothing) fails the parse instead.
+fn span(whole: &[u8], part: &[u8]) -> Result<Range<usize>, Error> {
     let start = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
-    start..start + part.len()
+    let range = start..start.wrapping_add(part.len());
+    match whole.get(range.clone()) {
+        Some(inside) if inside.as_ptr() == part.as_ptr() => Ok(range),
+        _ => Err(bad("field outside the certificate")),
+    }
 }
 
 impl fmt::Debug for Certificate {
@@ -348,12 +353,13 @@ impl Certificate {
                         expect_only(ext.value, tag::OCTET_STRING)
                             .map_err(malformed)?
                             .value,
-                    ));
+                    )?);
                 }
                 ARC_AUTHORITY_KEY_ID => {
                     authority_key_id = authority_key_identifier(ext)
                         .map_err(malformed)?
-                        .map(|id| span(der, id));
+                        .map(|id| span(der, id))
+                        .transpose()?;
                 }
                 ARC_BASIC_CONSTRAINTS => {
                     basic_constraints = Some(parse_basic_constraints(ext).map_err(malformed)?);
@@ -391,15 +397,15 @@ impl Certificate {
 
         Ok(Certificate(Arc::new(Parsed {
             der: der.to_vec(),
-            tbs: span(der, raw.tbs),
-            serial: span(der, raw.serial),
-            issuer: span(der, raw.issuer),
-            subject: span(der, raw.subject),
+            tbs: span(der, raw.tbs)?,
+            serial: span(der, raw.serial)?,
+            issuer: span(der, raw.issuer)?,
+            subject: span(der, raw.subject)?,
             public_key,
             not_before: raw.not_before,
             not_after: raw.not_after,
             scheme,
-            signature: span(der, raw.signature),
+            signature: span(der, raw.signature)?,
             subject_key_id,
             authority_key_id,
             basic_constraints,
@@ -679,6 +685,20 @@ fn check_general_names_contents(mut names: &[u8]) -> Result<(), der::DerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_are_checked_against_the_certificate() {
+        let der = [1u8, 2, 3, 4, 5];
+        assert_eq!(span(&der, &der[1..4]).unwrap(), 1..4);
+        assert_eq!(span(&der, &der[5..]).unwrap(), 5..5);
+        let other = [1u8, 2, 3];
+        assert!(matches!(
+            span(&der, &other),
+            Err(Error::MalformedCertificate("field outside the certificate"))
+        ));
+        let longer = [0u8; 8];
+        assert!(span(&der, &longer[2..]).is_err());
+    }
 
     #[test]
     fn extension_arcs_match_the_dotted_oids() {
