@@ -697,7 +697,10 @@ mod tests {
             Err(Error::MalformedCertificate("field outside the certificate"))
         ));
         let longer = [0u8; 8];
-        assert!(span(&der, &longer[2..]).is_err());
+        assert!(matches!(
+            span(&der, &longer[2..]),
+            Err(Error::MalformedCertificate("field outside the certificate"))
+        ));
     }
 
     #[test]
