@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Cold-process comparison of a few binaries alone (issue 9, BENCHMARKS.md "Cold process").
+
+    bench/cold_pair.py SPAWNS NAME=BIN [NAME=BIN ...]
+
+Each BIN is spawned SPAWNS times, all of them in a fresh random order every round, with
+nothing else in between (unlike bench/peers/run.sh, where sigstore-python and sigstore-js run
+between the native processes). A BIN whose name contains `runner` is a peer runner of
+bench/peers (spawned as `cold DIR a`); any other is a `cold_verify` build (spawned with case
+a's bundle, artifact, identity and issuer). Prints, per binary, the median wall time and the
+mean CPU time of the process (user + system, from wait4), and both as a ratio to the last
+binary named. Fixtures come from ../shared/perf-fixtures (or SIGSTORE_SHARED_DIR).
+"""
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+root = Path(__file__).resolve().parent.parent
+shared = Path(os.environ.get("SIGSTORE_SHARED_DIR", root.parent / "shared"))
+fix = shared / "perf-fixtures"
+case = next(c for c in json.loads((fix / "cases.json").read_text()) if c["id"].startswith("a"))
+
+
+def command(binary):
+    if "runner" in Path(binary).name:
+        return [binary, "cold", str(fix), "a"]
+    return [binary, str(fix / case["bundle"]), str(fix / case["artifact"]), case["identity"], case["issuer"]]
+
+
+if len(sys.argv) < 3:
+    sys.exit(__doc__)
+spawns = int(sys.argv[1])
+binaries = [spec.split("=", 1) for spec in sys.argv[2:]]
+for spec, pair in zip(sys.argv[2:], binaries):
+    if len(pair) != 2 or not os.access(pair[1], os.X_OK):
+        sys.exit(f"{spec}: expected NAME=BIN with BIN an executable file")
+wall = {name: [] for name, _ in binaries}
+cpu = {name: [] for name, _ in binaries}
+order = list(binaries)
+with open(os.devnull, "wb") as null:
+    for _ in range(spawns):
+        random.shuffle(order)
+        for name, binary in order:
+            cmd = command(binary)
+            start = time.perf_counter()
+            pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
+                (os.POSIX_SPAWN_DUP2, null.fileno(), 1),
+                (os.POSIX_SPAWN_DUP2, null.fileno(), 2),
+            ])
+            _, status, usage = os.wait4(pid, 0)
+            wall[name].append((time.perf_counter() - start) * 1e3)
+            cpu[name].append((usage.ru_utime + usage.ru_stime) * 1e3)
+            if status != 0:
+                sys.exit(f"{name}: exit status {status} ({' '.join(cmd)})")
+reference = binaries[-1][0]
+ref_wall = statistics.median(wall[reference])
+ref_cpu = statistics.mean(cpu[reference])
+for name, _ in binaries:
+    w = statistics.median(wall[name])
+    c = statistics.mean(cpu[name])
+    print(f"{name:16} wall {w:.3f} ms ({w / ref_wall:.3f}x)   cpu {c:.3f} ms ({c / ref_cpu:.3f}x)")
