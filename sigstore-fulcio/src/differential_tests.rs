@@ -483,3 +483,112 @@ fn corrupted_certificates_are_never_accepted_more_widely() {
     );
     assert!(both > 1000, "{both}");
 }
+
+/// Structural variants that single-byte corruptions cannot reach, rebuilt from a generated
+/// certificate (the signature no longer matches; only parsing is compared): no version field
+/// (v1), an explicit v1, unique IDs, an empty extension list, explicit `critical FALSE`, an
+/// explicit `cA FALSE`, extensions in a v2 certificate. Both readers accept or both refuse,
+/// with the same fields, except where the new reader is stricter on purpose.
+#[test]
+fn structural_variants_agree() {
+    use crate::der::{tag, tlv};
+    let generated = generated();
+    let der = &generated[1];
+    let raw = crate::x509::parse(der).unwrap();
+    let tbs = crate::der::expect_only(raw.tbs, tag::SEQUENCE)
+        .unwrap()
+        .value;
+    // The TBS fields after the version: serial .. SPKI, then the extensions.
+    let mut rest = tbs;
+    let mut fields = Vec::new();
+    while !rest.is_empty() {
+        let (t, after) = crate::der::read_tlv(rest).unwrap();
+        fields.push(t);
+        rest = after;
+    }
+    assert_eq!(fields[0].tag, 0xa0, "generated certificates are v3");
+    let core: Vec<u8> = fields[1..7].iter().flat_map(|t| t.raw.to_vec()).collect();
+    let extensions = fields[7].raw.to_vec();
+    let ext_list = crate::der::expect_only(fields[7].value, tag::SEQUENCE)
+        .unwrap()
+        .value;
+    let version = |v: u8| tlv(0xa0, &tlv(tag::INTEGER, &[v]));
+    let cert = |tbs_body: Vec<u8>| {
+        let mut body = tlv(tag::SEQUENCE, &tbs_body);
+        body.extend_from_slice(raw.algorithm);
+        let mut bits = vec![0u8];
+        bits.extend_from_slice(raw.signature);
+        body.extend(tlv(tag::BIT_STRING, &bits));
+        tlv(tag::SEQUENCE, &body)
+    };
+    let ext = |oid: &[u8], critical: Option<u8>, value: &[u8]| {
+        let mut e = tlv(tag::OID, oid);
+        if let Some(c) = critical {
+            e.extend(tlv(tag::BOOLEAN, &[c]));
+        }
+        e.extend(tlv(tag::OCTET_STRING, value));
+        tlv(tag::SEQUENCE, &e)
+    };
+    let with_extensions = |v: u8, list: &[u8]| {
+        let mut t = version(v);
+        t.extend_from_slice(&core);
+        t.extend(tlv(0xa3, &tlv(tag::SEQUENCE, list)));
+        cert(t)
+    };
+    let unique_ids = {
+        let mut t = version(2);
+        t.extend_from_slice(&core);
+        t.extend(tlv(0x81, &[0, 0xaa]));
+        t.extend(tlv(0x82, &[0, 0xbb]));
+        t.extend_from_slice(&extensions);
+        cert(t)
+    };
+    let mut explicit_false = ext_list.to_vec();
+    explicit_false.extend(ext(&[0x2a, 0x03, 0x05], Some(0x00), &[5, 0]));
+    // Basic constraints with an explicit `cA FALSE` (DER leaves the default out), added to the
+    // leaf, which has none.
+    let bc = [0x55, 0x1d, 0x13];
+    assert!(!ext_list.windows(3).any(|w| w == bc));
+    let mut ca_false = ext_list.to_vec();
+    ca_false.extend(ext(
+        &bc,
+        Some(0xff),
+        &tlv(tag::SEQUENCE, &tlv(tag::BOOLEAN, &[0])),
+    ));
+    let variants: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("v1 without a version field", cert(core.clone()), true),
+        (
+            "explicit v1",
+            cert([version(0), core.clone()].concat()),
+            true,
+        ),
+        ("unique IDs in v3", unique_ids, true),
+        ("empty extension list", with_extensions(2, &[]), true),
+        (
+            "explicit critical FALSE",
+            with_extensions(2, &explicit_false),
+            true,
+        ),
+        ("explicit cA FALSE", with_extensions(2, &ca_false), true),
+        ("extensions in v2", with_extensions(1, ext_list), false),
+    ];
+    for (what, der, new_accepts) in variants {
+        let (a, b) = (ours(&der), reference(&der));
+        assert_eq!(a.is_ok(), new_accepts, "{what}: {a:?}");
+        match (a, b) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{what}"),
+            (Err(_), Err(_)) => {}
+            (Err(e), Ok(_)) => {
+                // Stricter on purpose: RFC 5280 allows extensions only in v3.
+                assert!(
+                    matches!(
+                        e,
+                        Error::MalformedCertificate("extensions in a certificate before v3")
+                    ),
+                    "{what}: {e}"
+                );
+            }
+            (Ok(_), Err(why)) => panic!("{what}: accepted what the reference refuses ({why})"),
+        }
+    }
+}
