@@ -78,13 +78,15 @@ pub(crate) fn parse(der: &[u8]) -> Result<RawCertificate<'_>, DerError> {
         Some(_) => return Err(DerError("signature BIT STRING has unused bits")),
         None => return Err(DerError("empty signature BIT STRING")),
     };
-    let mut out = parse_tbs(tbs)?;
-    out.algorithm = algorithm.raw;
-    out.signature = signature;
-    Ok(out)
+    parse_tbs(tbs, algorithm.raw, signature)
 }
 
-fn parse_tbs(tbs: Tlv<'_>) -> Result<RawCertificate<'_>, DerError> {
+/// The `TBSCertificate` fields, completed with the outer algorithm and signature.
+fn parse_tbs<'a>(
+    tbs: Tlv<'a>,
+    algorithm: &'a [u8],
+    signature: &'a [u8],
+) -> Result<RawCertificate<'a>, DerError> {
     let mut rest = tbs.value;
     let mut version = 0u8;
     if rest.first() == Some(&VERSION) {
@@ -151,8 +153,8 @@ fn parse_tbs(tbs: Tlv<'_>) -> Result<RawCertificate<'_>, DerError> {
         subject: subject.raw,
         spki: spki.raw,
         extensions,
-        algorithm: &[],
-        signature: &[],
+        algorithm,
+        signature,
     })
 }
 
