@@ -139,8 +139,10 @@ pub struct Hasher(HasherInner);
 #[derive(Clone)]
 enum HasherInner {
     Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
+    /// SHA-384 and SHA-512 are computed by this crate's portable code (`sha512.rs`: no
+    /// run-time CPU feature detection); SHA-256 by `sha2`, which uses SHA-NI where present.
+    Sha384(crate::sha512::Sha512Family),
+    Sha512(crate::sha512::Sha512Family),
 }
 
 impl Hasher {
@@ -148,8 +150,8 @@ impl Hasher {
     pub fn new(algorithm: HashAlgorithm) -> Self {
         Hasher(match algorithm {
             HashAlgorithm::Sha256 => HasherInner::Sha256(sha2::Sha256::new()),
-            HashAlgorithm::Sha384 => HasherInner::Sha384(sha2::Sha384::new()),
-            HashAlgorithm::Sha512 => HasherInner::Sha512(sha2::Sha512::new()),
+            HashAlgorithm::Sha384 => HasherInner::Sha384(crate::sha512::Sha512Family::sha384()),
+            HashAlgorithm::Sha512 => HasherInner::Sha512(crate::sha512::Sha512Family::sha512()),
         })
     }
 
@@ -175,14 +177,15 @@ impl Hasher {
     pub fn finalize(self) -> Digest {
         let mut buf = [0u8; MAX_DIGEST_LEN];
         let algorithm = self.algorithm();
-        let out: &[u8] = match self.0 {
-            HasherInner::Sha256(h) => &h.finalize()[..],
-            HasherInner::Sha384(h) => &h.finalize()[..],
-            HasherInner::Sha512(h) => &h.finalize()[..],
-        };
-        let n = out.len().min(MAX_DIGEST_LEN);
-        if let (Some(dst), Some(src)) = (buf.get_mut(..n), out.get(..n)) {
-            dst.copy_from_slice(src);
+        match self.0 {
+            HasherInner::Sha256(h) => {
+                if let Some(dst) = buf.get_mut(..32) {
+                    dst.copy_from_slice(&h.finalize());
+                }
+            }
+            HasherInner::Sha384(h) | HasherInner::Sha512(h) => {
+                h.finalize(&mut buf);
+            }
         }
         Digest {
             algorithm,

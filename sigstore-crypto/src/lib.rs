@@ -31,6 +31,7 @@ mod error;
 mod field;
 mod keys;
 mod modinv;
+mod sha512;
 mod signer;
 #[cfg(feature = "precomputed-tables")]
 mod tables;
