@@ -256,6 +256,21 @@ mod tests {
         }
     }
 
+    /// A computed digest equals the same bytes wrapped by `Digest::new` (equality and hashing
+    /// cover the whole buffer, so everything past the digest's length must stay zero).
+    #[test]
+    fn computed_equals_wrapped() {
+        for alg in [
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ] {
+            let computed = alg.hash(b"sigstore");
+            assert_eq!(computed.as_bytes().len(), alg.len());
+            assert_eq!(Digest::new(alg, computed.as_bytes()).unwrap(), computed);
+        }
+    }
+
     #[test]
     fn digest_length_checked() {
         let err = Digest::new(HashAlgorithm::Sha256, &[0u8; 31]).unwrap_err();
