@@ -38,7 +38,7 @@ pub(crate) fn verify_set(
         entry.log_id,
         entry.log_index,
         set,
-        &log.key,
+        log.key()?,
     )
     .map_err(|e| VerifyError::tlog(i, TlogProblem::Set(e)))
 }
@@ -180,9 +180,9 @@ pub(crate) fn verify_inclusion(
         Some(id) if id.len() == 4 => {
             let mut kid = [0u8; 4];
             kid.copy_from_slice(id);
-            LogKey::with_key_id(&name, &log.key, kid)
+            LogKey::with_key_id(&name, log.key()?, kid)
         }
-        _ => LogKey::from_log_id(&name, &log.key, &log.log_id),
+        _ => LogKey::from_log_id(&name, log.key()?, &log.log_id),
     }
     .map_err(|e| err(TlogProblem::Checkpoint(e)))?;
     let origin = if is_rekor_v2(entry) {

@@ -92,7 +92,7 @@ impl VerifierBuilder {
         check(
             ThresholdKind::TimestampAuthorities,
             self.timestamp_threshold,
-            trust.tsas.len(),
+            trust.tsa_count(),
         )?;
         if self.tlog_threshold == 0 && self.timestamp_threshold == 0 {
             // Without a log entry or a timestamp nothing could establish a signature time.
@@ -507,7 +507,7 @@ impl Verifier {
             set_times: Vec::new(),
         };
         for (index, token) in parts.timestamps.iter().enumerate() {
-            match sigstore_timestamp::verify_timestamp(token, signature, &self.trust.tsas) {
+            match sigstore_timestamp::verify_timestamp(token, signature, self.trust.tsas()?) {
                 Ok(v) => {
                     // Duplicates from one authority count once toward the threshold, but
                     // every verified time is used for validation.

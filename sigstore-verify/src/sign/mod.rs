@@ -536,9 +536,10 @@ impl SigningContext {
         // 3. Timestamps over the signature bytes.
         let mut timestamps = Vec::new();
         for tsa in &self.tsa {
+            let authorities = self.trust.tsas().map_err(SignError::TrustRoot)?;
             let stamped = TsaClient::new(tsa.url.clone())
                 .with_timeout(self.timeout)
-                .timestamp(&signature, &self.trust.tsas)
+                .timestamp(&signature, authorities)
                 .map_err(SignError::Timestamp)?;
             timestamps.push(stamped.response_der().to_vec());
         }
