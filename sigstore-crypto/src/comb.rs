@@ -175,21 +175,23 @@ macro_rules! comb_curve {
                     }
                 }
 
-                /// `2·self` for `a = -3`: 3M + 5S.
+                /// `2·self` for `a = -3`: 3M + 5S (field products inlined here and in
+                /// `add_affine`/`finish`, the operations every verification repeats).
+                #[inline(never)]
                 fn double(&self) -> Self {
                     if self.is_infinity() || is_zero(&self.y) {
                         return Self::INFINITY;
                     }
-                    let delta = self.z.square();
-                    let gamma = self.y.square();
-                    let beta = self.x.multiply(&gamma);
-                    let t = self.x.sub(&delta).multiply(&self.x.add(&delta));
+                    let delta = self.z.square_inline();
+                    let gamma = self.y.square_inline();
+                    let beta = self.x.multiply_inline(&gamma);
+                    let t = self.x.sub(&delta).multiply_inline(&self.x.add(&delta));
                     let alpha = t.double().add(&t);
                     let beta4 = beta.double().double();
-                    let x3 = alpha.square().sub(&beta4.double());
-                    let z3 = self.y.add(&self.z).square().sub(&gamma).sub(&delta);
-                    let gamma2_8 = gamma.square().double().double().double();
-                    let y3 = alpha.multiply(&beta4.sub(&x3)).sub(&gamma2_8);
+                    let x3 = alpha.square_inline().sub(&beta4.double());
+                    let z3 = self.y.add(&self.z).square_inline().sub(&gamma).sub(&delta);
+                    let gamma2_8 = gamma.square_inline().double().double().double();
+                    let y3 = alpha.multiply_inline(&beta4.sub(&x3)).sub(&gamma2_8);
                     Jacobian {
                         x: x3,
                         y: y3,
@@ -198,13 +200,14 @@ macro_rules! comb_curve {
                 }
 
                 /// `self + q` for an affine `q`: 8M + 3S, exceptional cases handled.
+                #[inline(never)]
                 fn add_affine(&self, q: &Affine) -> Self {
                     if self.is_infinity() {
                         return Self::from_affine(q);
                     }
-                    let z1z1 = self.z.square();
-                    let u2 = q.x.multiply(&z1z1);
-                    let s2 = q.y.multiply(&self.z).multiply(&z1z1);
+                    let z1z1 = self.z.square_inline();
+                    let u2 = q.x.multiply_inline(&z1z1);
+                    let s2 = q.y.multiply_inline(&self.z).multiply_inline(&z1z1);
                     let h = u2.sub(&self.x);
                     let r = s2.sub(&self.y);
                     if is_zero(&h) {
@@ -214,7 +217,7 @@ macro_rules! comb_curve {
                             Self::INFINITY
                         };
                     }
-                    self.finish(h, r, &self.x, &self.y, self.z.multiply(&h))
+                    self.finish(h, r, &self.x, &self.y, self.z.multiply_inline(&h))
                 }
 
                 /// `self + q` for a Jacobian `q`: 12M + 4S, exceptional cases handled.
@@ -246,6 +249,7 @@ macro_rules! comb_curve {
 
                 /// Shared tail of the additions: `X3 = r² - H³ - 2·U1·H²`,
                 /// `Y3 = r·(U1·H² - X3) - S1·H³`.
+                #[inline(never)]
                 fn finish(
                     &self,
                     h: FieldElement,
@@ -254,11 +258,13 @@ macro_rules! comb_curve {
                     s1: &FieldElement,
                     z3: FieldElement,
                 ) -> Self {
-                    let hh = h.square();
-                    let hhh = hh.multiply(&h);
-                    let v = u1.multiply(&hh);
-                    let x3 = r.square().sub(&hhh).sub(&v.double());
-                    let y3 = r.multiply(&v.sub(&x3)).sub(&s1.multiply(&hhh));
+                    let hh = h.square_inline();
+                    let hhh = hh.multiply_inline(&h);
+                    let v = u1.multiply_inline(&hh);
+                    let x3 = r.square_inline().sub(&hhh).sub(&v.double());
+                    let y3 = r
+                        .multiply_inline(&v.sub(&x3))
+                        .sub(&s1.multiply_inline(&hhh));
                     Jacobian {
                         x: x3,
                         y: y3,

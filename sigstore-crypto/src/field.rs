@@ -236,7 +236,7 @@ fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
 }
 
 macro_rules! prime_field {
-    ($name:ident, $limbs:expr, $bytes:expr, [$($i:literal)*], $p:expr) => {
+    ($name:ident, $limbs:expr, $bytes:expr, [$($i:literal)*], $p:expr, inline_products: $inline:literal) => {
         /// An element of the prime field, in Montgomery form (see the module docs).
         #[derive(Clone, Copy, PartialEq, Eq, Debug)]
         pub(crate) struct $name([u64; $limbs]);
@@ -319,6 +319,31 @@ macro_rules! prime_field {
                 Self(Self::mont_mul(&self.0, &self.0))
             }
 
+            /// `self·rhs` for the point doubling and additions every verification runs
+            /// hundreds of times. With `inline_products` (P-256) the product is inlined there:
+            /// a call's arguments and result go through memory, about a third of a P-256
+            /// product in a dependent chain (24 vs 15 ns), and case-a bundles verify ~4 %
+            /// faster. P-384 keeps the call: its inlined product is ~3 KiB of code, the
+            /// gain was under 1 µs per bundle and the point functions would grow by ~45 KiB.
+            #[inline(always)]
+            pub(crate) fn multiply_inline(&self, rhs: &Self) -> Self {
+                if $inline {
+                    Self(Self::mont_mul(&self.0, &rhs.0))
+                } else {
+                    self.multiply(rhs)
+                }
+            }
+
+            /// `self²`, inlined (see [`Self::multiply_inline`]).
+            #[inline(always)]
+            pub(crate) fn square_inline(&self) -> Self {
+                if $inline {
+                    Self(Self::mont_mul(&self.0, &self.0))
+                } else {
+                    self.square()
+                }
+            }
+
             /// `self + rhs`.
             #[inline]
             pub(crate) fn add(&self, rhs: &Self) -> Self {
@@ -374,7 +399,8 @@ prime_field!(
         0x0000_0000_ffff_ffff,
         0x0000_0000_0000_0000,
         0xffff_ffff_0000_0001,
-    ]
+    ],
+    inline_products: true
 );
 
 prime_field!(
@@ -389,7 +415,8 @@ prime_field!(
         0xffff_ffff_ffff_ffff,
         0xffff_ffff_ffff_ffff,
         0xffff_ffff_ffff_ffff,
-    ]
+    ],
+    inline_products: false
 );
 
 #[cfg(test)]
