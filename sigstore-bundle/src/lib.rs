@@ -52,6 +52,8 @@
 mod bundle;
 mod dsse;
 mod embedded;
+#[rustfmt::skip]
+mod embedded_generated;
 mod error;
 mod intoto;
 mod json;

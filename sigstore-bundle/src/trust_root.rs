@@ -37,6 +37,16 @@ impl Timestamp {
         })
     }
 
+    /// A timestamp from its parts as the reader makes them, for the generated embedded roots
+    /// (`embedded_generated.rs`, checked against the reader by a test).
+    pub(crate) fn from_parts(seconds: i64, nanos: u32, text: &str) -> Self {
+        Self {
+            seconds,
+            nanos,
+            text: text.to_owned(),
+        }
+    }
+
     /// A timestamp at `seconds` since the Unix epoch, written as `YYYY-MM-DDTHH:MM:SSZ`.
     /// Returns `None` outside the years 0000..=9999.
     pub fn from_unix(seconds: i64) -> Option<Self> {
