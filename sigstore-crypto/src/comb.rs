@@ -31,7 +31,9 @@
 //!
 //! Every input is public (signature, digest, public key), so this variable-time evaluation
 //! leaks nothing secret. The field arithmetic is the crate's own, variable time as well
-//! (`field`); the scalar arithmetic is RustCrypto's.
+//! (`field`), and so is the arithmetic modulo the group order (`field::Fn256`/`Fn384`) and the
+//! reading of the DER signature ([`der_signature`], as strict as `ecdsa`'s `from_der`, which
+//! a differential test compares it with).
 
 /// Teeth of every comb table: tables have `2^TEETH` points.
 pub(crate) const TEETH: usize = 8;
@@ -82,19 +84,95 @@ fn wnaf(bytes: &[u8], w: usize, out: &mut [i32]) {
     }
 }
 
+/// `(r, s)` of a DER `ECDSA-Sig-Value` (`SEQUENCE { r INTEGER, s INTEGER }`, SEC 1 C.8) as
+/// `L`-byte big-endian numbers, with the rules of `ecdsa` 0.16's `Signature::from_der`: exact
+/// tags, definite minimal lengths (a valid P-256/P-384 signature never needs the long form, so
+/// any long form is refused), minimal positive INTEGERs (no redundant leading zero, no sign
+/// bit), at most `L` bytes each once the sign byte is removed, nothing after `s`. The range
+/// `0 < r, s < n` is the caller's check.
+fn der_signature<const L: usize>(der: &[u8]) -> Option<([u8; L], [u8; L])> {
+    let [0x30, len, body @ ..] = der else {
+        return None;
+    };
+    if *len >= 0x80 || usize::from(*len) != body.len() {
+        return None;
+    }
+    let (r, rest) = der_uint::<L>(body)?;
+    let (s, rest) = der_uint::<L>(rest)?;
+    rest.is_empty().then_some((r, s))
+}
+
+/// One unsigned INTEGER at the start of `input`, left-padded to `L` bytes, and what follows.
+fn der_uint<const L: usize>(input: &[u8]) -> Option<([u8; L], &[u8])> {
+    let [0x02, len, rest @ ..] = input else {
+        return None;
+    };
+    if *len >= 0x80 {
+        return None;
+    }
+    let (content, rest) = rest.split_at_checked(usize::from(*len))?;
+    let magnitude = match content {
+        [] => return None,
+        [first, ..] if first & 0x80 != 0 => return None,
+        [0, next, ..] if next & 0x80 == 0 => return None,
+        [0, tail @ ..] => tail,
+        _ => content,
+    };
+    let mut out = [0u8; L];
+    let start = L.checked_sub(magnitude.len())?;
+    out.get_mut(start..)?.copy_from_slice(magnitude);
+    Some((out, rest))
+}
+
+/// SEC 1 §4.1.4 step 5 as `ecdsa::hazmat::bits2field`: the digest's leftmost `L` bytes, a
+/// shorter digest left-padded with zeros; shorter than `L/2` bytes is refused.
+fn bits2field<const L: usize>(digest: &[u8]) -> Option<[u8; L]> {
+    if digest.len() < L / 2 {
+        return None;
+    }
+    let mut out = [0u8; L];
+    let taken = digest.get(..L).unwrap_or(digest);
+    out.get_mut(L - taken.len()..)?.copy_from_slice(taken);
+    Some(out)
+}
+
+/// `a + b` for `L`-byte big-endian numbers, and whether it carried out.
+fn add_be<const L: usize>(a: &[u8; L], b: &[u8; L]) -> ([u8; L], bool) {
+    let mut out = [0u8; L];
+    let mut carry = 0u16;
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b).rev() {
+        let t = u16::from(*x) + u16::from(*y) + carry;
+        *o = t as u8;
+        carry = t >> 8;
+    }
+    (out, carry != 0)
+}
+
+/// `a - b` for `L`-byte big-endian numbers with `a >= b`.
+fn sub_be<const L: usize>(a: &[u8; L], b: &[u8; L]) -> [u8; L] {
+    let mut out = [0u8; L];
+    let mut borrow = 0i16;
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b).rev() {
+        let t = i16::from(*x) - i16::from(*y) - borrow;
+        *o = t.rem_euclid(256) as u8;
+        borrow = i16::from(t < 0);
+    }
+    out
+}
+
 macro_rules! comb_curve {
-    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr, $tables:ident, $field:ident) => {
+    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr, $tables:ident, $field:ident, $scalar:ident) => {
         pub(crate) mod $module {
 
-            use $krate::elliptic_curve::bigint::{$uint, Limb};
-            use $krate::elliptic_curve::ops::Reduce;
             use $krate::elliptic_curve::sec1::ToEncodedPoint as _;
-            use $krate::elliptic_curve::{Curve as _, PrimeField as _};
-            use $krate::{AffinePoint, FieldBytes, Scalar};
+            use $krate::AffinePoint;
 
             use crate::field::$field as FieldElement;
+            use crate::field::$scalar as ScalarElement;
 
-            use super::{wnaf, G_WINDOW, Q_WINDOW, TABLES, TEETH};
+            use super::{
+                add_be, bits2field, der_signature, sub_be, wnaf, G_WINDOW, Q_WINDOW, TABLES, TEETH,
+            };
 
             /// Bits of the scalars.
             const BITS: usize = $bits;
@@ -577,57 +655,59 @@ macro_rules! comb_curve {
                 index
             }
 
-            /// `(r, u1, u2)` of SEC 1 §4.1.4 for a DER signature over `digest`, or `None` when
-            /// the signature does not parse (r and s must be in [1, n-1]).
+            /// The group order `n`, big-endian.
+            fn order() -> [u8; LEN] {
+                crate::field::limbs_to_be(&ScalarElement::P)
+            }
+
+            /// `(r, s)` of a DER signature when both are in `[1, n-1]`.
+            fn signature_scalars(signature_der: &[u8]) -> Option<([u8; LEN], [u8; LEN])> {
+                let (r, s) = der_signature::<LEN>(signature_der)?;
+                let n = order();
+                let zero = [0u8; LEN];
+                (r != zero && s != zero && r < n && s < n).then_some((r, s))
+            }
+
+            /// `(r, u1, u2)` of SEC 1 §4.1.4 for a DER signature over `digest`, as big-endian
+            /// bytes, or `None` when the signature does not parse or `r` or `s` is not in
+            /// `[1, n-1]`: `z = bits2field(digest) mod n`, `u1 = z/s`, `u2 = r/s`.
             fn scalars(
                 digest: &[u8],
                 signature_der: &[u8],
-            ) -> Option<(Scalar, FieldBytes, FieldBytes)> {
-                let sig = $krate::ecdsa::Signature::from_der(signature_der).ok()?;
-                let field: FieldBytes = ecdsa::hazmat::bits2field::<$krate::$curve>(digest).ok()?;
-                let z = <Scalar as Reduce<$uint>>::reduce_bytes(&field);
-                let (r, s) = sig.split_scalars();
-                let s_inv = scalar_inverse(&s)?;
-                Some((*r, (z * s_inv).to_repr(), (*r * s_inv).to_repr()))
-            }
-
-            /// `s^-1` for a non-zero scalar, in variable time ([`crate::modinv`]: `s` is public).
-            /// The crates' own inversions are slower: p256's `invert_vartime` about 4x, p384 0.13
-            /// has only a constant-time one.
-            fn scalar_inverse(s: &Scalar) -> Option<Scalar> {
-                use $krate::elliptic_curve::bigint::Encoding as _;
-                let mut out = FieldBytes::default();
-                let n = $krate::$curve::ORDER.to_be_bytes();
-                if !crate::modinv::invert_vartime(&s.to_repr(), &n, &mut out) {
-                    return None;
+            ) -> Option<([u8; LEN], [u8; LEN], [u8; LEN])> {
+                let (r, s) = signature_scalars(signature_der)?;
+                let n = order();
+                // bits2field gives fewer bits than n has, so one subtraction reduces it.
+                let mut z = bits2field::<LEN>(digest)?;
+                if z >= n {
+                    z = sub_be(&z, &n);
                 }
-                let inv: Scalar = Option::from(Scalar::from_repr(out))?;
-                // One multiplication: an inverse that does not check out fails closed.
-                (inv * s == Scalar::ONE).then_some(inv)
+                let s_inv = ScalarElement::from_be_slice(&s)?.invert()?;
+                let u1 = ScalarElement::from_be_slice(&z)?.multiply(&s_inv);
+                let u2 = ScalarElement::from_be_slice(&r)?.multiply(&s_inv);
+                Some((r, u1.to_be_bytes(), u2.to_be_bytes()))
             }
 
             /// The final comparison: `R` is not the point at infinity and `x(R) mod n == r`,
             /// i.e. `X == r·Z²`, or `X == (r + n)·Z²` when `r + n < p` (x(R) in [n, p)).
-            fn accept(point: &Jacobian, r: &Scalar) -> bool {
+            fn accept(point: &Jacobian, r: &[u8; LEN]) -> bool {
                 if point.is_infinity() {
                     return false;
                 }
                 let zz = point.z.square();
-                let r_bytes = r.to_repr();
-                let Some(r_field) = FieldElement::from_be_slice(&r_bytes) else {
+                // r < n < p.
+                let Some(r_field) = FieldElement::from_be_slice(r) else {
                     return false;
                 };
                 if is_zero(&point.x.sub(&r_field.multiply(&zz))) {
                     return true;
                 }
-                let (r_plus_n, carry) =
-                    $uint::from_be_slice(&r_bytes).adc(&$krate::$curve::ORDER, Limb::ZERO);
-                if carry != Limb::ZERO {
+                let (r_plus_n, carry) = add_be(r, &order());
+                if carry {
                     return false;
                 }
                 // `from_be_slice` refuses values >= p.
-                use $krate::elliptic_curve::bigint::Encoding as _;
-                match FieldElement::from_be_slice(&r_plus_n.to_be_bytes()) {
+                match FieldElement::from_be_slice(&r_plus_n) {
                     Some(candidate) => is_zero(&point.x.sub(&candidate.multiply(&zz))),
                     None => false,
                 }
@@ -715,10 +795,13 @@ macro_rules! comb_curve {
             mod tests {
                 use super::*;
                 use rand_core::OsRng;
+                use $krate::elliptic_curve::bigint::$uint;
                 use $krate::elliptic_curve::group::Group as _;
                 use $krate::elliptic_curve::sec1::FromEncodedPoint as _;
+                use $krate::elliptic_curve::Curve as _;
                 use $krate::elliptic_curve::Field as _;
-                use $krate::{EncodedPoint, ProjectivePoint};
+                use $krate::elliptic_curve::PrimeField as _;
+                use $krate::{EncodedPoint, FieldBytes, ProjectivePoint, Scalar};
 
                 fn field_bytes(f: &FieldElement) -> FieldBytes {
                     let mut out = FieldBytes::default();
@@ -778,19 +861,136 @@ macro_rules! comb_curve {
                     }
                 }
 
-                /// The variable-time inverse equals the crate's constant-time one, for random
-                /// scalars and the edges 1, 2 and n - 1; zero has none.
+                /// `(r, u1, u2)` are RustCrypto's: `r` and `s` as `Signature::from_der` reads
+                /// them, `z` as `bits2field` and `Reduce` make it, `u1 = z/s`, `u2 = r/s` with
+                /// its scalars, for random signatures and digests of every length from 0 to 80
+                /// bytes (`None` exactly where `bits2field` refuses); s = n - 1 and r = 1 too.
                 #[test]
-                fn scalar_inverse_matches_constant_time() {
-                    let mut cases: Vec<Scalar> =
-                        (0..64).map(|_| Scalar::random(&mut OsRng)).collect();
-                    cases.extend([Scalar::ONE, Scalar::ONE.double(), -Scalar::ONE]);
-                    for s in cases {
-                        let expected = s.invert().unwrap();
-                        assert_eq!(scalar_inverse(&s), Some(expected));
-                        assert_eq!(scalar_inverse(&s).unwrap() * s, Scalar::ONE);
+                fn scalars_match_rustcrypto() {
+                    use rand_core::RngCore as _;
+                    use $krate::ecdsa::Signature;
+                    use $krate::elliptic_curve::ops::Reduce;
+                    let reference = |digest: &[u8], sig: &Signature| {
+                        let field: FieldBytes =
+                            ecdsa::hazmat::bits2field::<$krate::$curve>(digest).ok()?;
+                        let z = <Scalar as Reduce<$uint>>::reduce_bytes(&field);
+                        let (r, s) = sig.split_scalars();
+                        let s_inv = Option::<Scalar>::from(s.invert())?;
+                        Some((r.to_repr(), (z * s_inv).to_repr(), (*r * s_inv).to_repr()))
+                    };
+                    let mut sigs: Vec<Signature> = (0..24)
+                        .map(|_| {
+                            Signature::from_scalars(
+                                Scalar::random(&mut OsRng),
+                                Scalar::random(&mut OsRng),
+                            )
+                            .unwrap()
+                        })
+                        .collect();
+                    sigs.push(Signature::from_scalars(Scalar::ONE, -Scalar::ONE).unwrap());
+                    sigs.push(Signature::from_scalars(-Scalar::ONE, Scalar::ONE).unwrap());
+                    for (k, sig) in sigs.iter().enumerate() {
+                        let der = sig.to_der();
+                        for len in (0..=80).filter(|l| k < 2 || l % 8 == 0 || *l < 4) {
+                            let mut digest = vec![0u8; len];
+                            OsRng.fill_bytes(&mut digest);
+                            if k == 1 {
+                                digest.fill(0xff);
+                            }
+                            let ours = scalars(&digest, der.as_bytes());
+                            let expected = reference(&digest, sig);
+                            assert_eq!(
+                                ours.map(|(r, u1, u2)| (r.to_vec(), u1.to_vec(), u2.to_vec())),
+                                expected.map(|(r, u1, u2)| (r.to_vec(), u1.to_vec(), u2.to_vec())),
+                                "digest of {len} bytes"
+                            );
+                        }
                     }
-                    assert_eq!(scalar_inverse(&Scalar::ZERO), None);
+                }
+
+                /// The DER reading accepts exactly what `ecdsa`'s `Signature::from_der` accepts
+                /// (and then `r` and `s` agree): valid signatures, every truncation, every byte
+                /// changed to a few values, and hand-made encodings (long-form lengths, leading
+                /// zeros, negative and zero integers, n, n - 1, trailing bytes, wrong tags).
+                #[test]
+                fn der_reading_matches_ecdsa() {
+                    use $krate::ecdsa::Signature;
+                    let ours = |der: &[u8]| -> Option<(Vec<u8>, Vec<u8>)> {
+                        signature_scalars(der).map(|(r, s)| (r.to_vec(), s.to_vec()))
+                    };
+                    let theirs = |der: &[u8]| -> Option<(Vec<u8>, Vec<u8>)> {
+                        let sig = Signature::from_der(der).ok()?;
+                        let (r, s) = sig.split_scalars();
+                        Some((r.to_repr().to_vec(), s.to_repr().to_vec()))
+                    };
+                    let mut inputs: Vec<Vec<u8>> = Vec::new();
+                    for _ in 0..6 {
+                        let sig = Signature::from_scalars(
+                            Scalar::random(&mut OsRng),
+                            Scalar::random(&mut OsRng),
+                        )
+                        .unwrap();
+                        let der = sig.to_der().as_bytes().to_vec();
+                        for cut in 0..der.len() {
+                            inputs.push(der[..cut].to_vec());
+                        }
+                        for pos in 0..der.len() {
+                            for v in [0x00, 0x01, 0x02, 0x30, 0x7f, 0x80, 0x81, 0xff] {
+                                let mut m = der.clone();
+                                m[pos] = v;
+                                inputs.push(m);
+                            }
+                        }
+                        let mut trailing = der.clone();
+                        trailing.push(0);
+                        inputs.push(trailing);
+                        inputs.push(der);
+                    }
+                    let int = |v: &[u8]| -> Vec<u8> {
+                        let mut out = vec![0x02, v.len() as u8];
+                        out.extend_from_slice(v);
+                        out
+                    };
+                    let seq = |body: &[u8]| -> Vec<u8> {
+                        let mut out = vec![0x30, body.len() as u8];
+                        out.extend_from_slice(body);
+                        out
+                    };
+                    let n = order().to_vec();
+                    let mut n_minus_1 = n.clone();
+                    *n_minus_1.last_mut().unwrap() -= 1;
+                    let one = vec![1u8];
+                    let cases: Vec<Vec<u8>> = vec![
+                        seq(&[int(&one), int(&one)].concat()),
+                        seq(&[int(&[0]), int(&one)].concat()),
+                        seq(&[int(&[0, 1]), int(&one)].concat()),
+                        seq(&[int(&[0x80]), int(&one)].concat()),
+                        seq(&[int(&[0, 0x80]), int(&one)].concat()),
+                        seq(&[int(&[]), int(&one)].concat()),
+                        seq(&[int(&[[0].as_slice(), &n].concat()), int(&one)].concat()),
+                        seq(&[int(&[[0].as_slice(), &n_minus_1].concat()), int(&one)].concat()),
+                        seq(&[int(&n_minus_1), int(&one)].concat()),
+                        seq(&[int(&[1u8; LEN + 1]), int(&one)].concat()),
+                        seq(&[int(&[[0].as_slice(), &[0xffu8; LEN]].concat()), int(&one)].concat()),
+                        [vec![0x30, 0x81, 6], int(&one), int(&one)].concat(),
+                        [vec![0x30, 6, 0x02, 0x81, 1, 1], int(&one)].concat(),
+                        [vec![0x31, 6], int(&one), int(&one)].concat(),
+                        [vec![0x30, 6, 0x03, 1, 1], int(&one)].concat(),
+                        seq(&[int(&one), int(&one), int(&one)].concat()),
+                        seq(&int(&one)),
+                        seq(&[]),
+                        vec![],
+                    ];
+                    inputs.extend(cases);
+                    let mut accepted = 0;
+                    for input in &inputs {
+                        let (a, b) = (ours(input), theirs(input));
+                        assert_eq!(a, b, "{input:02x?}");
+                        accepted += usize::from(a.is_some());
+                    }
+                    // Valid signatures, mutations that keep one valid, and the hand-made
+                    // valid ones were all seen.
+                    assert!(accepted > 12, "{accepted}");
                 }
 
                 /// NAF digits are odd, below `2^(w-1)` in magnitude, sparse, and sum to the
@@ -1066,8 +1266,8 @@ macro_rules! comb_curve {
     };
 }
 
-comb_curve!(p256c, p256, NistP256, U256, 256, p256, Fp256);
-comb_curve!(p384c, p384, NistP384, U384, 384, p384, Fp384);
+comb_curve!(p256c, p256, NistP256, U256, 256, p256, Fp256, Fn256);
+comb_curve!(p384c, p384, NistP384, U384, 384, p384, Fp384, Fn384);
 
 #[cfg(test)]
 mod key_tests {

@@ -213,7 +213,7 @@ use limbs::limbs_from_le_at;
 use limbs::{add_mod, geq, mont_round, neg_inv, pow2_mod, reduce_below_2p, sub_mod};
 
 /// Little-endian limbs to big-endian bytes (`B = 8·N`).
-fn limbs_to_be<const N: usize, const B: usize>(limbs: &[u64; N]) -> [u8; B] {
+pub(crate) fn limbs_to_be<const N: usize, const B: usize>(limbs: &[u64; N]) -> [u8; B] {
     let mut out = [0u8; B];
     for (chunk, limb) in out.rchunks_exact_mut(8).zip(limbs.iter()) {
         chunk.copy_from_slice(&limb.to_be_bytes());
@@ -419,6 +419,46 @@ prime_field!(
     inline_products: false
 );
 
+/// Arithmetic modulo the group orders `n` of P-256 and P-384: the same Montgomery code over a
+/// different prime. ECDSA verification needs only `u1 = z/s` and `u2 = r/s` from it (an
+/// inversion and two products per signature), so the operations it does not use stay unused.
+#[allow(dead_code)]
+mod scalar_fields {
+    use super::*;
+
+    prime_field!(
+        Fn256,
+        4,
+        32,
+        [0 1 2 3],
+        [
+            0xf3b9_cac2_fc63_2551,
+            0xbce6_faad_a717_9e84,
+            0xffff_ffff_ffff_ffff,
+            0xffff_ffff_0000_0000,
+        ],
+        inline_products: false
+    );
+
+    prime_field!(
+        Fn384,
+        6,
+        48,
+        [0 1 2 3 4 5],
+        [
+            0xecec_196a_ccc5_2973,
+            0x581a_0db2_48b0_a77a,
+            0xc763_4d81_f437_2ddf,
+            0xffff_ffff_ffff_ffff,
+            0xffff_ffff_ffff_ffff,
+            0xffff_ffff_ffff_ffff,
+        ],
+        inline_products: false
+    );
+}
+
+pub(crate) use scalar_fields::{Fn256, Fn384};
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -510,6 +550,51 @@ mod tests {
 
     against_rustcrypto!(p256_matches_rustcrypto, Fp256, p256, 32);
     against_rustcrypto!(p384_matches_rustcrypto, Fp384, p384, 48);
+
+    macro_rules! scalars_against_rustcrypto {
+        ($name:ident, $ours:ident, $krate:ident, $curve:ident, $len:expr) => {
+            /// The group-order arithmetic agrees with RustCrypto's scalars: the modulus is the
+            /// curve's order, products and inverses match on random values and on 0, 1, 2,
+            /// n - 1 and n - 2, and `n` itself is refused.
+            #[test]
+            fn $name() {
+                use $krate::elliptic_curve::bigint::Encoding as _;
+                use $krate::elliptic_curve::ff::{Field as _, PrimeField as _};
+                use $krate::elliptic_curve::Curve as _;
+                type Sc = $krate::Scalar;
+                let n: [u8; $len] = limbs_to_be(&$ours::P);
+                assert_eq!(&n[..], &$krate::$curve::ORDER.to_be_bytes()[..]);
+                assert!($ours::from_be_slice(&n).is_none());
+                let mut values: Vec<Sc> = vec![
+                    Sc::ZERO,
+                    Sc::ONE,
+                    Sc::ONE.double(),
+                    -Sc::ONE,
+                    -Sc::ONE.double(),
+                ];
+                while values.len() < 200 {
+                    values.push(Sc::random(&mut OsRng));
+                }
+                for (i, a) in values.iter().enumerate() {
+                    let oa = $ours::from_be_slice(&a.to_repr()).unwrap();
+                    assert_eq!(&oa.to_be_bytes()[..], &a.to_repr()[..]);
+                    match oa.invert() {
+                        Some(inv) => {
+                            assert_eq!(&inv.to_be_bytes()[..], &a.invert().unwrap().to_repr()[..])
+                        }
+                        None => assert!(bool::from(a.is_zero())),
+                    }
+                    for b in values.iter().skip(i).step_by(5).take(20) {
+                        let ob = $ours::from_be_slice(&b.to_repr()).unwrap();
+                        assert_eq!(&oa.multiply(&ob).to_be_bytes()[..], &(*a * b).to_repr()[..]);
+                    }
+                }
+            }
+        };
+    }
+
+    scalars_against_rustcrypto!(n256_matches_rustcrypto, Fn256, p256, NistP256, 32);
+    scalars_against_rustcrypto!(n384_matches_rustcrypto, Fn384, p384, NistP384, 48);
 
     /// The constants derived from `p` at compile time.
     #[test]
