@@ -161,7 +161,7 @@ fn sub_be<const L: usize>(a: &[u8; L], b: &[u8; L]) -> [u8; L] {
 }
 
 macro_rules! comb_curve {
-    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr, $tables:ident, $field:ident, $scalar:ident) => {
+    ($module:ident, $krate:ident, $curve:ident, $uint:ident, $bits:expr, $tables:ident, $field:ident, $scalar:ident, $b:expr) => {
         pub(crate) mod $module {
 
             use $krate::elliptic_curve::sec1::ToEncodedPoint as _;
@@ -197,7 +197,32 @@ macro_rules! comb_curve {
                 y: FieldElement,
             }
 
+            /// The curve's `b`, big-endian.
+            const B: [u8; LEN] = $b;
+
             impl Affine {
+                /// The point of a SEC1 encoding, validated as RustCrypto's
+                /// `PublicKey::from_sec1_bytes` validates it (a differential test compares
+                /// them): an uncompressed point is checked here, both coordinates below `p`
+                /// and `y² = x³ - 3x + b`; any other encoding (compressed, identity, unknown
+                /// tag) goes through RustCrypto, which decompresses or refuses it.
+                pub(crate) fn from_sec1(sec1: &[u8]) -> Option<Self> {
+                    if let [0x04, xy @ ..] = sec1 {
+                        if xy.len() != 2 * LEN {
+                            return None;
+                        }
+                        let (x, y) = xy.split_at(LEN);
+                        let x = FieldElement::from_be_slice(x)?;
+                        let y = FieldElement::from_be_slice(y)?;
+                        let b = FieldElement::from_be_slice(&B)?;
+                        let x3 = x.square().multiply(&x);
+                        let rhs = x3.sub(&x.double().add(&x)).add(&b);
+                        return (y.square() == rhs).then_some(Affine { x, y });
+                    }
+                    let key = $krate::PublicKey::from_sec1_bytes(sec1).ok()?;
+                    Self::from_point(key.as_affine())
+                }
+
                 fn from_point(p: &AffinePoint) -> Option<Self> {
                     let encoded = p.to_encoded_point(false);
                     Some(Affine {
@@ -397,11 +422,13 @@ macro_rules! comb_curve {
             impl Comb {
                 /// The comb of `p`; `None` if `p` is the identity (or, which cannot happen
                 /// for a point of prime order, a table entry is).
+                #[cfg(any(test, not(feature = "precomputed-tables")))]
                 pub(crate) fn new(p: &AffinePoint) -> Option<Self> {
                     Self::from_affine(Affine::from_point(p)?)
                 }
 
-                fn from_affine(point: Affine) -> Option<Self> {
+                /// The comb of a validated point.
+                pub(crate) fn from_affine(point: Affine) -> Option<Self> {
                     let mut teeth = Vec::with_capacity(TEETH * TABLES);
                     let mut cur = Jacobian::from_affine(&point);
                     for _ in 0..TEETH * TABLES {
@@ -714,7 +741,9 @@ macro_rules! comb_curve {
             }
 
             /// Verify a DER ECDSA signature over `digest` with a key that has no comb table:
-            /// `u1·G + u2·Q` with both scalars in NAF form sharing one doubling chain.
+            /// `u1·G + u2·Q` with both scalars in NAF form sharing one doubling chain (keys
+            /// hold their point as an [`Affine`] and use [`verify_affine`]).
+            #[cfg(test)]
             pub(crate) fn verify_point(
                 q: &AffinePoint,
                 digest: &[u8],
@@ -726,7 +755,8 @@ macro_rules! comb_curve {
                 }
             }
 
-            fn verify_affine(q: &Affine, digest: &[u8], signature_der: &[u8]) -> bool {
+            /// [`verify_point`] for a key held as our affine point.
+            pub(crate) fn verify_affine(q: &Affine, digest: &[u8], signature_der: &[u8]) -> bool {
                 let Some((r, u1, u2)) = scalars(digest, signature_der) else {
                     return false;
                 };
@@ -906,6 +936,73 @@ macro_rules! comb_curve {
                             );
                         }
                     }
+                }
+
+                /// `Affine::from_sec1` accepts exactly the encodings RustCrypto's
+                /// `PublicKey::from_sec1_bytes` accepts, as the same point: random keys in both
+                /// forms, every byte of an uncompressed key changed to a few values, every
+                /// truncation, coordinates at and above `p`, `-G`, the identity, hybrid and
+                /// unknown tags, wrong lengths.
+                #[test]
+                fn sec1_reading_matches_rustcrypto() {
+                    let reference = |b: &[u8]| {
+                        $krate::PublicKey::from_sec1_bytes(b)
+                            .ok()
+                            .map(|k| Affine::from_point(k.as_affine()).unwrap())
+                    };
+                    let mut inputs: Vec<Vec<u8>> = Vec::new();
+                    for _ in 0..6 {
+                        let sk = $krate::SecretKey::random(&mut OsRng);
+                        let point = *sk.public_key().as_affine();
+                        let plain = point.to_encoded_point(false).as_bytes().to_vec();
+                        let packed = point.to_encoded_point(true).as_bytes().to_vec();
+                        for pos in 0..plain.len() {
+                            for v in [plain[pos] ^ 1, plain[pos] ^ 0x80, 0x00, 0xff] {
+                                let mut m = plain.clone();
+                                m[pos] = v;
+                                inputs.push(m);
+                            }
+                        }
+                        for cut in 0..plain.len() {
+                            inputs.push(plain[..cut].to_vec());
+                        }
+                        let mut hybrid = plain.clone();
+                        hybrid[0] = 0x06 | (plain[plain.len() - 1] & 1);
+                        inputs.push(hybrid);
+                        let mut longer = plain.clone();
+                        longer.push(0);
+                        inputs.push(longer);
+                        inputs.push(plain);
+                        inputs.push(packed);
+                    }
+                    let p: [u8; LEN] = crate::field::limbs_to_be(&FieldElement::P);
+                    let g = AffinePoint::GENERATOR.to_encoded_point(false);
+                    let (gx, gy) = (g.x().unwrap().to_vec(), g.y().unwrap().to_vec());
+                    // -G: y replaced by p - y (valid); y + p does not fit or is >= p.
+                    let neg_gy = super::sub_be::<LEN>(&p, gy.as_slice().try_into().unwrap());
+                    let (gy_plus_p, carry) =
+                        super::add_be::<LEN>(gy.as_slice().try_into().unwrap(), &p);
+                    inputs.push([&[4u8][..], &gx, &neg_gy].concat());
+                    if !carry {
+                        inputs.push([&[4u8][..], &gx, &gy_plus_p].concat());
+                    }
+                    inputs.push([&[4u8][..], &p, &gy].concat());
+                    inputs.push([&[4u8][..], &gx, &p].concat());
+                    inputs.push([&[4u8][..], &[0xffu8; LEN], &[0xffu8; LEN]].concat());
+                    inputs.push([&[4u8][..], &[0u8; LEN], &[0u8; LEN]].concat());
+                    inputs.push(vec![0x00]);
+                    inputs.push(vec![]);
+                    inputs.push(vec![0x04]);
+                    inputs.push([&[5u8][..], &gx, &gy].concat());
+                    let mut accepted = 0;
+                    for input in &inputs {
+                        let ours = Affine::from_sec1(input);
+                        assert_eq!(ours, reference(input), "{input:02x?}");
+                        accepted += usize::from(ours.is_some());
+                    }
+                    // The random keys (both forms), -G, the generator and hybrid encodings
+                    // RustCrypto may accept.
+                    assert!(accepted >= 13, "{accepted}");
                 }
 
                 /// The DER reading accepts exactly what `ecdsa`'s `Signature::from_der` accepts
@@ -1266,8 +1363,39 @@ macro_rules! comb_curve {
     };
 }
 
-comb_curve!(p256c, p256, NistP256, U256, 256, p256, Fp256, Fn256);
-comb_curve!(p384c, p384, NistP384, U384, 384, p384, Fp384, Fn384);
+comb_curve!(
+    p256c,
+    p256,
+    NistP256,
+    U256,
+    256,
+    p256,
+    Fp256,
+    Fn256,
+    // b of y² = x³ - 3x + b (SEC 2 §2.4.2).
+    [
+        0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7, 0xb3, 0xeb, 0xbd, 0x55, 0x76, 0x98, 0x86,
+        0xbc, 0x65, 0x1d, 0x06, 0xb0, 0xcc, 0x53, 0xb0, 0xf6, 0x3b, 0xce, 0x3c, 0x3e, 0x27, 0xd2,
+        0x60, 0x4b,
+    ]
+);
+comb_curve!(
+    p384c,
+    p384,
+    NistP384,
+    U384,
+    384,
+    p384,
+    Fp384,
+    Fn384,
+    // b of y² = x³ - 3x + b (SEC 2 §2.5.1).
+    [
+        0xb3, 0x31, 0x2f, 0xa7, 0xe2, 0x3e, 0xe7, 0xe4, 0x98, 0x8e, 0x05, 0x6b, 0xe3, 0xf8, 0x2d,
+        0x19, 0x18, 0x1d, 0x9c, 0x6e, 0xfe, 0x81, 0x41, 0x12, 0x03, 0x14, 0x08, 0x8f, 0x50, 0x13,
+        0x87, 0x5a, 0xc6, 0x56, 0x39, 0x8d, 0x8a, 0x2e, 0xd1, 0x9d, 0x2a, 0x85, 0xc8, 0xed, 0xd3,
+        0xec, 0x2a, 0xef,
+    ]
+);
 
 #[cfg(test)]
 mod key_tests {

@@ -316,10 +316,12 @@ impl Backend {
     }
 }
 
+/// P-256 and P-384 keys are held as the crate's own affine points (`comb`), which is all their
+/// verification uses; the curve crates validate only encodings other than uncompressed.
 #[derive(Clone)]
 enum KeyInner {
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
+    P256(p256c::Affine),
+    P384(p384c::Affine),
     P521(Box<p521::ecdsa::VerifyingKey>),
     Ed25519(ed25519_dalek::VerifyingKey),
     Rsa(Box<rsa::RsaPublicKey>),
@@ -436,15 +438,15 @@ impl PublicKey {
                 match curve {
                     c if c == oid::P256 => (
                         KeyInner::P256(
-                            p256::ecdsa::VerifyingKey::from_sec1_bytes(raw)
-                                .map_err(|_| Error::MalformedKey("invalid P-256 point"))?,
+                            p256c::Affine::from_sec1(raw)
+                                .ok_or(Error::MalformedKey("invalid P-256 point"))?,
                         ),
                         KeyKind::EcdsaP256,
                     ),
                     c if c == oid::P384 => (
                         KeyInner::P384(
-                            p384::ecdsa::VerifyingKey::from_sec1_bytes(raw)
-                                .map_err(|_| Error::MalformedKey("invalid P-384 point"))?,
+                            p384c::Affine::from_sec1(raw)
+                                .ok_or(Error::MalformedKey("invalid P-384 point"))?,
                         ),
                         KeyKind::EcdsaP384,
                     ),
@@ -689,8 +691,8 @@ impl PublicKey {
         self.cache
             .comb
             .get_or_init(|| match &self.inner {
-                KeyInner::P256(k) => p256c::Comb::new(k.as_affine()).map(CombTable::P256),
-                KeyInner::P384(k) => p384c::Comb::new(k.as_affine()).map(CombTable::P384),
+                KeyInner::P256(k) => p256c::Comb::from_affine(*k).map(CombTable::P256),
+                KeyInner::P384(k) => p384c::Comb::from_affine(*k).map(CombTable::P384),
                 _ => None,
             })
             .as_ref()
@@ -719,10 +721,10 @@ impl PublicKey {
     ) -> Result<(), Error> {
         match (&self.inner, scheme) {
             (KeyInner::P256(k), SignatureScheme::Ecdsa(_)) => {
-                verdict(p256c::verify_point(k.as_affine(), digest, signature))
+                verdict(p256c::verify_affine(k, digest, signature))
             }
             (KeyInner::P384(k), SignatureScheme::Ecdsa(_)) => {
-                verdict(p384c::verify_point(k.as_affine(), digest, signature))
+                verdict(p384c::verify_affine(k, digest, signature))
             }
             (KeyInner::P521(k), SignatureScheme::Ecdsa(_)) => {
                 let sig = p521::ecdsa::Signature::from_der(signature)
