@@ -191,15 +191,16 @@ impl TrustMaterial {
         let mut skipped = 0usize;
         let mut logs = Vec::new();
         for log in &root.tlogs {
-            let id = b64(&log.log_id);
+            // The base64 log id names the log in errors only, so it is encoded only for them.
+            let id = || b64(&log.log_id);
             let raw = log.public_key.raw_bytes.as_deref().ok_or_else(|| {
                 VerifyError::TrustRoot(TrustRootProblem::Log {
-                    log_id: id.clone(),
+                    log_id: id(),
                     reason: "no public key bytes",
                 })
             })?;
             let valid_for = time_range(log.public_key.valid_for.as_ref(), || {
-                format!("transparency log {id} publicKey.validFor")
+                format!("transparency log {} publicKey.validFor", id())
             })?;
             // A key in a format or algorithm this verifier does not support (for example a
             // PKCS#1 RSA key of a retired log) makes that log unusable, not the whole root:
@@ -247,15 +248,15 @@ impl TrustMaterial {
 
         let mut ct_logs = Vec::new();
         for log in &root.ctlogs {
-            let id = b64(&log.log_id);
+            let id = || b64(&log.log_id);
             let Some(raw) = log.public_key.raw_bytes.as_deref() else {
                 return Err(VerifyError::TrustRoot(TrustRootProblem::Log {
-                    log_id: id,
+                    log_id: id(),
                     reason: "CT log without public key bytes",
                 }));
             };
             let valid_for = time_range(log.public_key.valid_for.as_ref(), || {
-                format!("CT log {id} publicKey.validFor")
+                format!("CT log {} publicKey.validFor", id())
             })?;
             let Some(key) = usable_key(raw, &log.public_key.key_details) else {
                 skipped += 1;
@@ -263,7 +264,7 @@ impl TrustMaterial {
             };
             let log_id: [u8; 32] = log.log_id.as_slice().try_into().map_err(|_| {
                 VerifyError::TrustRoot(TrustRootProblem::Log {
-                    log_id: id.clone(),
+                    log_id: id(),
                     reason: "CT log id is not 32 bytes",
                 })
             })?;
