@@ -1,5 +1,5 @@
-//! ECDSA verification for P-256 and P-384 with our own point arithmetic over RustCrypto's
-//! field elements: precomputed comb tables for keys that verify many signatures (the keys of a
+//! ECDSA verification for P-256 and P-384 with our own point arithmetic over the crate's own
+//! field arithmetic (`field`): precomputed comb tables for keys that verify many signatures (the keys of a
 //! trusted root: Fulcio intermediates, TSA signing certificates, transparency and CT logs), and
 //! interleaved width-w NAF (Straus) for keys seen once or twice.
 //!

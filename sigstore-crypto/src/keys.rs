@@ -4,9 +4,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use der::Decode;
 use signature::hazmat::PrehashVerifier;
-use spki::SubjectPublicKeyInfoRef;
 
 use crate::comb::{p256c, p384c};
 use crate::{Error, HashAlgorithm};
@@ -44,6 +42,110 @@ mod oid {
     pub(super) const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_ED25519);
     pub(super) const RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_RSA);
     pub(super) const RSA_PSS: ObjectIdentifier = ObjectIdentifier::new_unwrap(super::OID_RSA_PSS);
+}
+
+/// A DER SubjectPublicKeyInfo's parts (RFC 5280 §4.1.2.7), read by [`read_spki`].
+struct SpkiParts<'a> {
+    /// Contents of the algorithm OBJECT IDENTIFIER.
+    algorithm: &'a [u8],
+    /// The algorithm parameters: `(tag, contents)` of a NULL, an OBJECT IDENTIFIER or a
+    /// SEQUENCE, or `None` when absent.
+    parameters: Option<(u8, &'a [u8])>,
+    /// The unused-bits count of the BIT STRING.
+    unused_bits: u8,
+    /// The BIT STRING's bytes after the unused-bits count.
+    key: &'a [u8],
+}
+
+/// One DER TLV with tag `tag` at the start of `input`: its contents and what follows. Lengths
+/// must be definite and minimal (the short form below 128; at most four length bytes).
+fn der_tlv(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    let (&t, rest) = input.split_first()?;
+    if t != tag {
+        return None;
+    }
+    let (&first, mut rest) = rest.split_first()?;
+    let len = if first < 0x80 {
+        usize::from(first)
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 {
+            return None;
+        }
+        let (bytes, after) = rest.split_at_checked(count)?;
+        rest = after;
+        if bytes.first() == Some(&0) {
+            return None;
+        }
+        let len = bytes
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        if len < 0x80 {
+            return None;
+        }
+        len
+    };
+    rest.split_at_checked(len)
+}
+
+/// Read a SubjectPublicKeyInfo with the DER rules of the `spki` crate (exact tags, minimal
+/// lengths, nothing after the structure or inside it, a well-formed algorithm OID, at most 7
+/// unused bits and none in an empty BIT STRING), and stricter on one point: the parameters,
+/// when present, must be a NULL, an OBJECT IDENTIFIER or a SEQUENCE (the only forms any
+/// supported key uses), where `spki` accepts any element. `tests::spki_reading_matches_spki`
+/// compares the two.
+fn read_spki(der: &[u8]) -> Option<SpkiParts<'_>> {
+    let (body, rest) = der_tlv(der, 0x30)?;
+    if !rest.is_empty() {
+        return None;
+    }
+    let (algorithm_identifier, rest) = der_tlv(body, 0x30)?;
+    let (bits, rest) = der_tlv(rest, 0x03)?;
+    if !rest.is_empty() {
+        return None;
+    }
+    let (algorithm, params) = der_tlv(algorithm_identifier, 0x06)?;
+    if !oid_well_formed(algorithm) {
+        return None;
+    }
+    let parameters = match params.first() {
+        None => None,
+        Some(&tag @ (0x05 | 0x06 | 0x30)) => {
+            let (contents, rest) = der_tlv(params, tag)?;
+            if !rest.is_empty() || (tag == 0x05 && !contents.is_empty()) {
+                return None;
+            }
+            Some((tag, contents))
+        }
+        Some(_) => return None,
+    };
+    let (&unused_bits, key) = bits.split_first()?;
+    if unused_bits > 7 || (unused_bits != 0 && key.is_empty()) {
+        return None;
+    }
+    Some(SpkiParts {
+        algorithm,
+        parameters,
+        unused_bits,
+        key,
+    })
+}
+
+/// Whether `contents` is a well-formed OBJECT IDENTIFIER as `const-oid` reads it: non-empty,
+/// at most 39 bytes, every subidentifier minimal (no leading 0x80) and terminated, and each
+/// one fitting in 32 bits.
+fn oid_well_formed(contents: &[u8]) -> bool {
+    if contents.is_empty() || contents.len() > 39 {
+        return false;
+    }
+    spki::ObjectIdentifier::from_bytes(contents).is_ok()
+}
+
+/// The dotted form of a well-formed OID's contents, for error messages.
+fn oid_text(contents: &[u8]) -> String {
+    spki::ObjectIdentifier::from_bytes(contents)
+        .map(|o| o.to_string())
+        .unwrap_or_else(|_| "(malformed OID)".to_owned())
 }
 
 /// The kind of a public key.
@@ -420,48 +522,54 @@ impl PartialEq for PublicKey {
 impl Eq for PublicKey {}
 
 impl PublicKey {
-    /// Parse a DER `SubjectPublicKeyInfo`. Trailing bytes are rejected.
+    /// Parse a DER `SubjectPublicKeyInfo`. Trailing bytes are rejected, and so are algorithm
+    /// parameters other than an empty NULL, an OBJECT IDENTIFIER or a SEQUENCE.
     pub fn from_spki_der(der: &[u8]) -> Result<Self, Error> {
-        let spki = SubjectPublicKeyInfoRef::from_der(der)
-            .map_err(|_| Error::MalformedKey("not a DER SubjectPublicKeyInfo"))?;
-        let raw = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or(Error::MalformedKey("public key bit string has unused bits"))?;
-        let alg = spki.algorithm.oid;
+        let spki = read_spki(der).ok_or(Error::MalformedKey("not a DER SubjectPublicKeyInfo"))?;
+        if spki.unused_bits != 0 {
+            return Err(Error::MalformedKey("public key bit string has unused bits"));
+        }
+        let raw = spki.key;
+        // Well-formed per `read_spki`; known OIDs are compared by their encoding.
+        let alg = spki.algorithm;
         let (inner, kind) = match alg {
-            a if a == oid::EC_PUBLIC_KEY => {
-                let curve = spki
-                    .algorithm
-                    .parameters_oid()
-                    .map_err(|_| Error::MalformedKey("EC key without a named curve"))?;
+            a if a == oid::EC_PUBLIC_KEY.as_bytes() => {
+                let curve = match spki.parameters {
+                    Some((0x06, curve)) if oid_well_formed(curve) => curve,
+                    _ => return Err(Error::MalformedKey("EC key without a named curve")),
+                };
                 match curve {
-                    c if c == oid::P256 => (
+                    c if c == oid::P256.as_bytes() => (
                         KeyInner::P256(
                             p256c::Affine::from_sec1(raw)
                                 .ok_or(Error::MalformedKey("invalid P-256 point"))?,
                         ),
                         KeyKind::EcdsaP256,
                     ),
-                    c if c == oid::P384 => (
+                    c if c == oid::P384.as_bytes() => (
                         KeyInner::P384(
                             p384c::Affine::from_sec1(raw)
                                 .ok_or(Error::MalformedKey("invalid P-384 point"))?,
                         ),
                         KeyKind::EcdsaP384,
                     ),
-                    c if c == oid::P521 => (
+                    c if c == oid::P521.as_bytes() => (
                         KeyInner::P521(Box::new(
                             p521::ecdsa::VerifyingKey::from_sec1_bytes(raw)
                                 .map_err(|_| Error::MalformedKey("invalid P-521 point"))?,
                         )),
                         KeyKind::EcdsaP521,
                     ),
-                    other => return Err(Error::UnsupportedKey(format!("EC curve {other}"))),
+                    other => {
+                        return Err(Error::UnsupportedKey(format!(
+                            "EC curve {}",
+                            oid_text(other)
+                        )))
+                    }
                 }
             }
-            a if a == oid::ED25519 => {
-                if spki.algorithm.parameters.is_some() {
+            a if a == oid::ED25519.as_bytes() => {
+                if spki.parameters.is_some() {
                     return Err(Error::MalformedKey("Ed25519 key with parameters"));
                 }
                 let bytes: [u8; 32] = raw
@@ -475,7 +583,7 @@ impl PublicKey {
                     KeyKind::Ed25519,
                 )
             }
-            a if a == oid::RSA || a == oid::RSA_PSS => {
+            a if a == oid::RSA.as_bytes() || a == oid::RSA_PSS.as_bytes() => {
                 use rsa::pkcs1::DecodeRsaPublicKey;
                 use rsa::traits::PublicKeyParts;
                 let key = rsa::RsaPublicKey::from_pkcs1_der(raw)
@@ -490,7 +598,7 @@ impl PublicKey {
                 }
                 (KeyInner::Rsa(Box::new(key)), KeyKind::Rsa { bits })
             }
-            other => return Err(Error::UnsupportedKey(other.to_string())),
+            other => return Err(Error::UnsupportedKey(oid_text(other))),
         };
         // Uncompressed SEC1 points only; a compressed encoding of a listed key simply gets no
         // compiled-in table.
@@ -775,5 +883,171 @@ impl PublicKey {
         signature: &[u8],
     ) -> Option<Result<(), Error>> {
         fast_backend_verify!(aws_lc_rs, self, scheme, message, signature, true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use der::{Decode as _, Encode as _};
+    use rand_core::OsRng;
+
+    use super::*;
+
+    type Parts = (Vec<u8>, Option<(u8, Vec<u8>)>, u8, Vec<u8>);
+
+    fn ours(der: &[u8]) -> Option<Parts> {
+        read_spki(der).map(|s| {
+            (
+                s.algorithm.to_vec(),
+                s.parameters.map(|(t, c)| (t, c.to_vec())),
+                s.unused_bits,
+                s.key.to_vec(),
+            )
+        })
+    }
+
+    fn reference(der: &[u8]) -> Option<Parts> {
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(der).ok()?;
+        Some((
+            spki.algorithm.oid.as_bytes().to_vec(),
+            spki.algorithm
+                .parameters
+                .map(|any| (der::Tagged::tag(&any).octet(), any.value().to_vec())),
+            spki.subject_public_key.unused_bits(),
+            spki.subject_public_key.raw_bytes().to_vec(),
+        ))
+    }
+
+    /// A SubjectPublicKeyInfo with an RSA OID and a 300-byte "key": lengths in the long form.
+    fn long_spki() -> Vec<u8> {
+        let mut bits = vec![0x03, 0x82, 0x01, 0x2d, 0x00];
+        bits.extend((0..300).map(|i| (i * 7) as u8));
+        let alg = [
+            0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05,
+            0x00,
+        ];
+        let len = alg.len() + bits.len();
+        let mut out = vec![0x30, 0x82, (len >> 8) as u8, len as u8];
+        out.extend_from_slice(&alg);
+        out.extend_from_slice(&bits);
+        out
+    }
+
+    /// The SubjectPublicKeyInfo reader agrees with the `spki` crate: both read the same parts
+    /// wherever both accept, it never accepts what `spki` refuses, and it refuses only
+    /// parameters other than an empty NULL, an OBJECT IDENTIFIER or a SEQUENCE where `spki`
+    /// takes any element. Inputs: P-256 (both point forms), P-384, P-521 and Ed25519 keys, a
+    /// long-form RSA-shaped one, every truncation, every byte changed to a few values, a byte
+    /// appended, and hand-made length and parameter forms.
+    #[test]
+    fn spki_reading_matches_spki() {
+        use p256::pkcs8::EncodePublicKey as _;
+        let p256_key = *p256::SecretKey::random(&mut OsRng).public_key().as_affine();
+        let compressed = {
+            let point =
+                p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&p256_key, true);
+            let spki = spki::SubjectPublicKeyInfoRef {
+                algorithm: spki::AlgorithmIdentifierRef {
+                    oid: oid::EC_PUBLIC_KEY,
+                    parameters: Some((&oid::P256).into()),
+                },
+                subject_public_key: der::asn1::BitStringRef::from_bytes(point.as_bytes()).unwrap(),
+            };
+            spki.to_der().unwrap()
+        };
+        let keys: Vec<Vec<u8>> = vec![
+            p256::PublicKey::from_affine(p256_key)
+                .unwrap()
+                .to_public_key_der()
+                .unwrap()
+                .to_vec(),
+            compressed,
+            p384::SecretKey::random(&mut OsRng)
+                .public_key()
+                .to_public_key_der()
+                .unwrap()
+                .to_vec(),
+            p521::SecretKey::random(&mut OsRng)
+                .public_key()
+                .to_public_key_der()
+                .unwrap()
+                .to_vec(),
+            ed25519_dalek::SigningKey::from_bytes(&[7u8; 32])
+                .verifying_key()
+                .to_public_key_der()
+                .unwrap()
+                .to_vec(),
+            long_spki(),
+        ];
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for key in &keys {
+            for cut in 0..key.len() {
+                inputs.push(key[..cut].to_vec());
+            }
+            for pos in 0..key.len() {
+                for v in [key[pos] ^ 1, key[pos] ^ 0x80, 0x00, 0xff, 0x05, 0x30, 0x81] {
+                    let mut m = key.clone();
+                    m[pos] = v;
+                    inputs.push(m);
+                }
+            }
+            let mut longer = key.clone();
+            longer.push(0);
+            inputs.push(longer);
+            inputs.push(key.clone());
+        }
+        // Hand-made: a short length written in the long form, an indefinite length, NULL
+        // parameters with contents, a BOOLEAN as parameters, unused bits in an empty BIT
+        // STRING, an unterminated OID.
+        let ed = &keys[4];
+        let mut long_form = vec![0x30, 0x81, ed[1]];
+        long_form.extend_from_slice(&ed[2..]);
+        inputs.push(long_form);
+        let mut indefinite = ed.clone();
+        indefinite[1] = 0x80;
+        inputs.push(indefinite);
+        let alg = |params: &[u8]| {
+            let mut a = vec![0x06, 0x03, 0x2b, 0x65, 0x70];
+            a.extend_from_slice(params);
+            let mut seq = vec![0x30, a.len() as u8];
+            seq.extend(a);
+            seq
+        };
+        for (params, bits) in [
+            (&[0x05, 0x01, 0x00][..], &[0x03, 0x02, 0x00, 0x01][..]),
+            (&[0x01, 0x01, 0xff][..], &[0x03, 0x02, 0x00, 0x01][..]),
+            (&[][..], &[0x03, 0x01, 0x03][..]),
+            (&[][..], &[0x03, 0x02, 0x08, 0x01][..]),
+            (&[0x05, 0x00][..], &[0x03, 0x01, 0x00][..]),
+        ] {
+            let body = [alg(params), bits.to_vec()].concat();
+            inputs.push([vec![0x30, body.len() as u8], body].concat());
+        }
+        inputs.push(vec![0x30, 0x07, 0x30, 0x03, 0x06, 0x01, 0x81, 0x03, 0x00]);
+
+        let (mut both, mut only_spki) = (0, 0);
+        for input in &inputs {
+            match (ours(input), reference(input)) {
+                (Some(a), Some(b)) => {
+                    assert_eq!(a, b, "{input:02x?}");
+                    both += 1;
+                }
+                (None, None) => {}
+                (Some(a), None) => panic!("accepted what spki refuses: {input:02x?} {a:02x?}"),
+                (None, Some(b)) => {
+                    let params = b.1.as_ref().unwrap();
+                    assert!(
+                        !matches!(params.0, 0x05 | 0x06 | 0x30)
+                            || (params.0 == 0x05 && !params.1.is_empty()),
+                        "refused what spki reads: {input:02x?}"
+                    );
+                    only_spki += 1;
+                }
+            }
+        }
+        assert!(both > 50, "{both}");
+        assert!(only_spki > 0, "{only_spki}");
     }
 }
