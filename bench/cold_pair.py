@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cold-process comparison of a few binaries alone (issue 9, BENCHMARKS.md "Cold process").
 
-    bench/cold_pair.py SPAWNS NAME=BIN [NAME=BIN ...]
+    bench/cold_pair.py [--before BIN] SPAWNS NAME=BIN [NAME=BIN ...]
 
 Each BIN is spawned SPAWNS times, all of them in a fresh random order every round, with
 nothing else in between (unlike bench/peers/run.sh, where sigstore-python and sigstore-js run
@@ -10,6 +10,11 @@ bench/peers (spawned as `cold DIR a`); any other is a `cold_verify` build (spawn
 a's bundle, artifact, identity and issuer). Prints, per binary, the median wall time and the
 mean CPU time of the process (user + system, from wait4), and both as a ratio to the last
 binary named. Fixtures come from ../shared/perf-fixtures (or SIGSTORE_SHARED_DIR).
+
+With --before BIN (for example an empty Rust `main`), BIN is spawned, unmeasured, before
+every measured process, so that each one follows the same program: a process that follows a
+copy of itself (or of a near-identical build) starts faster than one that follows another
+program, which otherwise favours whichever binaries resemble each other.
 """
 import json
 import os
@@ -31,11 +36,18 @@ def command(binary):
     return [binary, str(fix / case["bundle"]), str(fix / case["artifact"]), case["identity"], case["issuer"]]
 
 
-if len(sys.argv) < 3:
+args = sys.argv[1:]
+before = None
+if args[:1] == ["--before"] and len(args) > 1:
+    before = args[1]
+    args = args[2:]
+    if not os.access(before, os.X_OK):
+        sys.exit(f"--before {before}: not an executable file")
+if len(args) < 2:
     sys.exit(__doc__)
-spawns = int(sys.argv[1])
-binaries = [spec.split("=", 1) for spec in sys.argv[2:]]
-for spec, pair in zip(sys.argv[2:], binaries):
+spawns = int(args[0])
+binaries = [spec.split("=", 1) for spec in args[1:]]
+for spec, pair in zip(args[1:], binaries):
     if len(pair) != 2 or not os.access(pair[1], os.X_OK):
         sys.exit(f"{spec}: expected NAME=BIN with BIN an executable file")
 wall = {name: [] for name, _ in binaries}
@@ -46,6 +58,12 @@ with open(os.devnull, "wb") as null:
         random.shuffle(order)
         for name, binary in order:
             cmd = command(binary)
+            if before:
+                pid = os.posix_spawn(before, [before], os.environ, file_actions=[
+                    (os.POSIX_SPAWN_DUP2, null.fileno(), 1),
+                    (os.POSIX_SPAWN_DUP2, null.fileno(), 2),
+                ])
+                os.waitpid(pid, 0)
             start = time.perf_counter()
             pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
                 (os.POSIX_SPAWN_DUP2, null.fileno(), 1),
