@@ -5,8 +5,9 @@
 
 Each BIN is spawned SPAWNS times, all of them in a fresh random order every round, with
 nothing else in between (unlike bench/peers/run.sh, where sigstore-python and sigstore-js run
-between the native processes). A BIN whose name contains `runner` is a peer runner of
-bench/peers (spawned as `cold DIR a`); any other is a `cold_verify` build (spawned with case
+between the native processes). A BIN whose name contains `sigstore-rust` is that peer's
+runner, spawned as `cold-args` with case a (its embedded production root, like ours); another
+BIN whose name contains `runner` is a peer runner spawned as `cold DIR a`; any other is a `cold_verify` build (spawned with case
 a's bundle, artifact, identity and issuer). Prints, per binary, the median wall time and the
 mean CPU time of the process (user + system, from wait4), and both as a ratio to the last
 binary named. Fixtures come from ../shared/perf-fixtures (or SIGSTORE_SHARED_DIR).
@@ -31,6 +32,9 @@ case = next(c for c in json.loads((fix / "cases.json").read_text()) if c["id"].s
 
 
 def command(binary):
+    if "sigstore-rust" in Path(binary).name:
+        # Its embedded production root and the case on the command line, like cold_verify.
+        return [binary, "cold-args", str(fix / case["bundle"]), str(fix / case["artifact"]), case["identity"], case["issuer"]]
     if "runner" in Path(binary).name:
         return [binary, "cold", str(fix), "a"]
     return [binary, str(fix / case["bundle"]), str(fix / case["artifact"]), case["identity"], case["issuer"]]

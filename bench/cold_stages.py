@@ -5,7 +5,8 @@
 
 BIN is a `cold_verify` build (`cargo build --release -p sigstore-verify --example cold_verify
 [--features aws-lc]`); PEER_RUNNER optionally the sigstore-rust runner built by
-bench/peers/run.sh (target/peers/bin/sigstore-rust-runner), spawned as `cold DIR a`. Each stage
+bench/peers/run.sh (target/peers/bin/sigstore-rust-runner), spawned as `cold-args` with case
+a's bundle, artifact, identity and issuer (its embedded production root, like ours). Each stage
 is a separate process stopped by COLD_VERIFY_STOP_AFTER; spawns are interleaved and the median
 is printed. Fixtures come from ../shared/perf-fixtures (or SIGSTORE_SHARED_DIR).
 """
@@ -26,7 +27,8 @@ args = [binary, str(fix / case["bundle"]), str(fix / case["artifact"]), case["id
 runs = {stage: (args, {"COLD_VERIFY_STOP_AFTER": stage}) for stage in ("start", "load", "build", "parse")}
 runs["verify"] = (args, {})
 if len(sys.argv) > 2 and sys.argv[2]:
-    runs["sigstore-rust"] = ([sys.argv[2], "cold", str(fix), "a"], {})
+    # Its embedded production root and the case on the command line, like cold_verify.
+    runs["sigstore-rust"] = ([sys.argv[2], "cold-args"] + args[1:], {})
 spawns = int(sys.argv[3]) if len(sys.argv) > 3 else 60
 times = {k: [] for k in runs}
 for _ in range(spawns):

@@ -6,6 +6,11 @@
 //!                                           (parse + verify, trust root loaded once)
 //!   runner load DIR ITERATIONS            -> median trust-root load
 //!   runner cold DIR CASE                  -> load the trust root, verify one bundle, exit
+//!   runner cold-args BUNDLE ARTIFACT|sha256:HEX IDENTITY ISSUER
+//!                                         -> the same with the runner's embedded production
+//!                                            root and the case on the command line, as our
+//!                                            `cold_verify` takes it (no cases.json, no root
+//!                                            file: the like-for-like cold process)
 use std::time::Instant;
 
 use serde_json::Value;
@@ -31,6 +36,10 @@ pub trait Peer {
     fn case(spec: Spec) -> Self::Case;
     /// Parse the bundle and verify it (every iteration parses).
     fn verify_once(v: &Self::Verifier, c: &Self::Case) -> Result<(), String>;
+    /// The production trusted root embedded in the implementation, if it ships one.
+    fn embedded_root_json() -> Option<&'static str> {
+        None
+    }
 }
 
 fn spec(dir: &str, id: &str) -> Spec {
@@ -62,6 +71,30 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 pub fn main<P: Peer>() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args[0] == "cold-args" {
+        let Some(root) = P::embedded_root_json() else {
+            eprintln!("{}: no embedded trusted root; use `cold DIR CASE`", P::IMPL);
+            std::process::exit(2);
+        };
+        let verifier = P::verifier(root);
+        let (digest, artifact) = match args[2].strip_prefix("sha256:") {
+            Some(_) => (Some(args[2].clone()), None),
+            None => (None, Some(std::fs::read(&args[2]).unwrap())),
+        };
+        let c = Spec {
+            id: "cold-args".to_owned(),
+            bundle: std::fs::read_to_string(&args[1]).unwrap(),
+            artifact,
+            digest,
+            identity: args[3].clone(),
+            issuer: args[4].clone(),
+        };
+        if let Err(e) = P::verify_once(&verifier, &P::case(c)) {
+            eprintln!("{}: {e}", P::IMPL);
+            std::process::exit(1);
+        }
+        return;
+    }
     let dir = args[1].as_str();
     match args[0].as_str() {
         "bench" => {

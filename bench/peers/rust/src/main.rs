@@ -36,6 +36,10 @@ impl common::Peer for SigstoreRust {
         }
     }
 
+    fn embedded_root_json() -> Option<&'static str> {
+        Some(sigstore_verify::trust_root::SIGSTORE_PRODUCTION_TRUSTED_ROOT)
+    }
+
     fn verify_once(verifier: &Verifier, c: &Case) -> Result<(), String> {
         let bundle = Bundle::from_json(&c.bundle).map_err(|e| e.to_string())?;
         let r = match (&c.artifact, &c.digest) {
