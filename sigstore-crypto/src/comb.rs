@@ -740,9 +740,7 @@ macro_rules! comb_curve {
                 }
             }
 
-            /// Verify a DER ECDSA signature over `digest` with a key that has no comb table:
-            /// `u1·G + u2·Q` with both scalars in NAF form sharing one doubling chain (keys
-            /// hold their point as an [`Affine`] and use [`verify_affine`]).
+            /// [`verify_affine`] for a RustCrypto point (the tests' reference keys).
             #[cfg(test)]
             pub(crate) fn verify_point(
                 q: &AffinePoint,
@@ -755,7 +753,8 @@ macro_rules! comb_curve {
                 }
             }
 
-            /// [`verify_point`] for a key held as our affine point.
+            /// Verify a DER ECDSA signature over `digest` with the key `q`, which has no comb
+            /// table: `u1·G + u2·Q` with both scalars in NAF form sharing one doubling chain.
             pub(crate) fn verify_affine(q: &Affine, digest: &[u8], signature_der: &[u8]) -> bool {
                 let Some((r, u1, u2)) = scalars(digest, signature_der) else {
                     return false;
