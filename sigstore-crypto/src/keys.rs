@@ -131,13 +131,10 @@ fn read_spki(der: &[u8]) -> Option<SpkiParts<'_>> {
     })
 }
 
-/// Whether `contents` is a well-formed OBJECT IDENTIFIER as `const-oid` reads it: non-empty,
-/// at most 39 bytes, every subidentifier minimal (no leading 0x80) and terminated, and each
-/// one fitting in 32 bits.
+/// Whether `contents` is a well-formed OBJECT IDENTIFIER as `const-oid` (which the `spki`
+/// crate uses) reads it: 3 to 39 bytes, every subidentifier minimal and terminated, each one
+/// fitting in 32 bits.
 fn oid_well_formed(contents: &[u8]) -> bool {
-    if contents.is_empty() || contents.len() > 39 {
-        return false;
-    }
     spki::ObjectIdentifier::from_bytes(contents).is_ok()
 }
 
