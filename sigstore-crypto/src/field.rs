@@ -2,13 +2,21 @@
 //! Montgomery form over 64-bit limbs, in variable time.
 //!
 //! Every value the verifier computes with is public (coordinates of public keys and of points
-//! derived from a signature and a digest), so the arithmetic may branch on its data: an
-//! addition subtracts `p` only when the sum reaches it, a multiplication ends with one
-//! conditional subtraction. With plain `u128` limb products the compiler schedules freely, a
-//! multiplication takes about 0.8x (P-256) and 0.7x (P-384) the time of RustCrypto's
-//! constant-time one it replaces here, an addition or subtraction under a tenth; a whole bundle
-//! verifies about a fifth faster (`BENCHMARKS.md`). The signing path keeps RustCrypto's
-//! arithmetic.
+//! derived from a signature and a digest), so the arithmetic may branch on its data where that
+//! is faster. It mostly is not: an addition reaches `p` and a subtraction borrows about half
+//! the time, and a branch on that is mispredicted as often when the inputs vary, as they do
+//! from one signature to the next (a benchmark that verifies one signature over and over
+//! trains the branch predictor on it and hides this). Additions and subtractions therefore
+//! reduce under a mask; the P-256 product does too, while the P-384 product (called out of
+//! line, with more registers live) keeps a branch on its final subtraction, which measured
+//! faster there. Verifying 500 different P-256 signatures, the branch-free forms took the
+//! table-less verification from 78 to 70 µs and a comb one from 17.9 to 16.0 µs; P-384 comb
+//! 59.5 -> 58.8 µs (`BENCHMARKS.md` item 27).
+//!
+//! With plain `u128` limb products the compiler schedules freely, a multiplication takes about
+//! 0.8x (P-256) and 0.7x (P-384) the time of RustCrypto's constant-time one it replaces here,
+//! an addition or subtraction under a tenth; a whole bundle verifies about a fifth faster
+//! (`BENCHMARKS.md`). The signing path keeps RustCrypto's arithmetic.
 //!
 //! A field element `a` is stored as `a·R mod p` with `R = 2^(64·N)`, always reduced (`< p`),
 //! so equality and zero tests compare limbs. Multiplication is the coarsely integrated operand
@@ -88,8 +96,20 @@ mod limbs {
         (out, carry)
     }
 
+    /// `a` where `mask` is all ones, `b` where it is zero, without a branch.
+    #[inline(always)]
+    const fn select<const N: usize>(mask: u64, a: &[u64; N], b: &[u64; N]) -> [u64; N] {
+        let mut out = [0u64; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = (a[i] & mask) | (b[i] & !mask);
+            i += 1;
+        }
+        out
+    }
+
     /// `t + top·2^(64·N)`, known to be below `2p`, reduced modulo `p` (`top` in {0, 1}): the
-    /// end of an addition and of a Montgomery product.
+    /// end of a Montgomery product, with a branch on whether `p` is subtracted.
     #[inline(always)]
     pub(super) const fn reduce_below_2p<const N: usize>(
         t: [u64; N],
@@ -103,7 +123,21 @@ mod limbs {
         }
     }
 
-    /// `(a + b) mod p` for `a, b < p`.
+    /// [`reduce_below_2p`] without a branch: `p` is subtracted, and the difference taken
+    /// under a mask when there was no borrow or a top word.
+    #[inline(always)]
+    pub(super) const fn reduce_below_2p_masked<const N: usize>(
+        t: [u64; N],
+        top: u64,
+        p: &[u64; N],
+    ) -> [u64; N] {
+        let (reduced, borrow) = sub_limbs(&t, p);
+        let keep = borrow & !top & 1;
+        select(0u64.wrapping_sub(keep), &t, &reduced)
+    }
+
+    /// `(a + b) mod p` for `a, b < p`, without a branch: the sum reaches `p` about half the
+    /// time, and a branch on it would be mispredicted as often when the inputs vary.
     #[inline(always)]
     pub(super) const fn add_mod<const N: usize>(
         a: &[u64; N],
@@ -111,10 +145,11 @@ mod limbs {
         p: &[u64; N],
     ) -> [u64; N] {
         let (sum, carry) = add_limbs(a, b);
-        reduce_below_2p(sum, carry, p)
+        reduce_below_2p_masked(sum, carry, p)
     }
 
-    /// `(a - b) mod p` for `a, b < p`.
+    /// `(a - b) mod p` for `a, b < p`: `p` is added back under a mask, not a branch (the
+    /// subtraction borrows about half the time).
     #[inline(always)]
     pub(super) const fn sub_mod<const N: usize>(
         a: &[u64; N],
@@ -122,11 +157,14 @@ mod limbs {
         p: &[u64; N],
     ) -> [u64; N] {
         let (diff, borrow) = sub_limbs(a, b);
-        if borrow != 0 {
-            add_limbs(&diff, p).0
-        } else {
-            diff
+        let mask = 0u64.wrapping_sub(borrow);
+        let mut masked = [0u64; N];
+        let mut i = 0;
+        while i < N {
+            masked[i] = p[i] & mask;
+            i += 1;
         }
+        add_limbs(&diff, &masked).0
     }
 
     /// One round of the Montgomery product (CIOS): `t = (t + a·bi + m·p) / 2^64` with
@@ -210,7 +248,11 @@ mod limbs {
 
 #[cfg(any(test, feature = "precomputed-tables"))]
 use limbs::limbs_from_le_at;
-use limbs::{add_mod, geq, mont_round, neg_inv, pow2_mod, reduce_below_2p, sub_mod};
+#[cfg(test)]
+use limbs::{add_limbs, sub_limbs};
+use limbs::{
+    add_mod, geq, mont_round, neg_inv, pow2_mod, reduce_below_2p, reduce_below_2p_masked, sub_mod,
+};
 
 /// Little-endian limbs to big-endian bytes (`B = 8·N`).
 pub(crate) fn limbs_to_be<const N: usize, const B: usize>(limbs: &[u64; N]) -> [u8; B] {
@@ -236,7 +278,7 @@ fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
 }
 
 macro_rules! prime_field {
-    ($name:ident, $limbs:expr, $bytes:expr, [$($i:literal)*], $p:expr, inline_products: $inline:literal) => {
+    ($name:ident, $limbs:expr, $bytes:expr, [$($i:literal)*], $p:expr, inline_products: $inline:literal, masked_product_reduction: $masked:literal) => {
         /// An element of the prime field, in Montgomery form (see the module docs).
         #[derive(Clone, Copy, PartialEq, Eq, Debug)]
         pub(crate) struct $name([u64; $limbs]);
@@ -259,7 +301,11 @@ macro_rules! prime_field {
                 let mut t = [0u64; $limbs];
                 let mut t_hi = 0u64;
                 $(mont_round(&mut t, &mut t_hi, a, b[$i], &Self::P, Self::M0);)*
-                reduce_below_2p(t, t_hi, &Self::P)
+                if $masked {
+                    reduce_below_2p_masked(t, t_hi, &Self::P)
+                } else {
+                    reduce_below_2p(t, t_hi, &Self::P)
+                }
             }
 
             /// The element with the canonical big-endian encoding `bytes` (exactly
@@ -400,7 +446,8 @@ prime_field!(
         0x0000_0000_0000_0000,
         0xffff_ffff_0000_0001,
     ],
-    inline_products: true
+    inline_products: true,
+    masked_product_reduction: true
 );
 
 prime_field!(
@@ -416,7 +463,8 @@ prime_field!(
         0xffff_ffff_ffff_ffff,
         0xffff_ffff_ffff_ffff,
     ],
-    inline_products: false
+    inline_products: false,
+    masked_product_reduction: false
 );
 
 /// Arithmetic modulo the group orders `n` of P-256 and P-384: the same Montgomery code over a
@@ -437,7 +485,8 @@ mod scalar_fields {
             0xffff_ffff_ffff_ffff,
             0xffff_ffff_0000_0000,
         ],
-        inline_products: false
+        inline_products: false,
+        masked_product_reduction: false
     );
 
     prime_field!(
@@ -453,7 +502,8 @@ mod scalar_fields {
             0xffff_ffff_ffff_ffff,
             0xffff_ffff_ffff_ffff,
         ],
-        inline_products: false
+        inline_products: false,
+        masked_product_reduction: false
     );
 }
 
@@ -614,4 +664,98 @@ mod tests {
             ]
         );
     }
+
+    macro_rules! masked_edges {
+        ($name:ident, $field:ident, $n:expr, $bytes:expr) => {
+            /// The branch-free reductions give what the branching ones give, at the limb values
+            /// where the choice flips: sums of exactly `p` and one either side, differences of
+            /// zero and one either side, reduction inputs just below and above `p` and with a
+            /// top word. The values are set as limbs directly (the Montgomery form of the
+            /// canonical edges is not an edge itself).
+            #[test]
+            fn $name() {
+                const N: usize = $n;
+                let p = $field::P;
+                let from_small = |k: u64| -> [u64; N] {
+                    let mut v = [0u64; N];
+                    v[0] = k;
+                    v
+                };
+                let p_minus = |k: u64| sub_limbs(&p, &from_small(k)).0;
+                let mut values: Vec<[u64; N]> = vec![
+                    from_small(0),
+                    from_small(1),
+                    from_small(2),
+                    p_minus(1),
+                    p_minus(2),
+                ];
+                for k in 0..(64 * N - 1) {
+                    let mut v = [0u64; N];
+                    v[k / 64] = 1 << (k % 64);
+                    if !geq(&v, &p) {
+                        values.push(v);
+                        values.push(sub_limbs(&p, &v).0);
+                    }
+                }
+                while values.len() < 600 {
+                    let mut v = [0u64; N];
+                    for limb in v.iter_mut() {
+                        *limb = OsRng.next_u64();
+                    }
+                    if !geq(&v, &p) {
+                        values.push(v);
+                    }
+                }
+                let branching_sub = |a: &[u64; N], b: &[u64; N]| {
+                    let (d, borrow) = sub_limbs(a, b);
+                    if borrow != 0 {
+                        add_limbs(&d, &p).0
+                    } else {
+                        d
+                    }
+                };
+                let (mut sums_at_p, mut carries) = (0, 0);
+                for a in &values {
+                    for b in &values {
+                        let (sum, carry) = add_limbs(a, b);
+                        let expected = reduce_below_2p(sum, carry, &p);
+                        assert_eq!(add_mod(a, b, &p), expected);
+                        assert!(!geq(&expected, &p));
+                        assert_eq!(reduce_below_2p_masked(sum, carry, &p), expected);
+                        assert_eq!(sub_mod(a, b, &p), branching_sub(a, b));
+                        sums_at_p += usize::from(carry == 0 && sum == p);
+                        carries += usize::from(carry != 0);
+                    }
+                }
+                // The edges were reached: sums of exactly p, and sums past 2^(64·N).
+                assert!(sums_at_p >= 5, "{sums_at_p}");
+                assert!(carries > 1000, "{carries}");
+                // Reduction inputs around p and with a top word (value below 2p).
+                let two_p_low = add_limbs(&p, &p).0; // 2p - 2^(64·N)
+                for t in [
+                    p_minus(1),
+                    p,
+                    add_limbs(&p, &from_small(1)).0,
+                    [u64::MAX; N],
+                ] {
+                    assert_eq!(reduce_below_2p_masked(t, 0, &p), reduce_below_2p(t, 0, &p));
+                }
+                for t in [from_small(0), sub_limbs(&two_p_low, &from_small(1)).0] {
+                    assert_eq!(reduce_below_2p_masked(t, 1, &p), reduce_below_2p(t, 1, &p));
+                }
+                // Through the element API (each value read as a canonical encoding):
+                // a + (-a) = 0 and a - a = 0.
+                for a in &values {
+                    let x = $field::from_be_slice(&limbs_to_be::<N, $bytes>(a)).unwrap();
+                    assert!(x.add(&x.neg()).is_zero());
+                    assert!(x.sub(&x).is_zero());
+                }
+            }
+        };
+    }
+
+    masked_edges!(p256_masked_reductions_match_branching, Fp256, 4, 32);
+    masked_edges!(p384_masked_reductions_match_branching, Fp384, 6, 48);
+    masked_edges!(n256_masked_reductions_match_branching, Fn256, 4, 32);
+    masked_edges!(n384_masked_reductions_match_branching, Fn384, 6, 48);
 }
