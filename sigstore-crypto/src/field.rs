@@ -315,7 +315,9 @@ macro_rules! prime_field {
                 if geq(&limbs, &Self::P) {
                     return None;
                 }
-                Some(Self(Self::mont_mul(&limbs, &Self::R2)))
+                // The out-of-line product: this runs a few times per signature, and another
+                // inlined copy of the product is only more code to load in a cold process.
+                Some(Self(limbs).multiply(&Self(Self::R2)))
             }
 
             /// The element whose Montgomery form `a·R mod p` is stored at `bytes[offset..]`
@@ -349,7 +351,7 @@ macro_rules! prime_field {
             pub(crate) fn to_be_bytes(self) -> [u8; $bytes] {
                 let mut one = [0u64; $limbs];
                 one[0] = 1;
-                limbs_to_be(&Self::mont_mul(&self.0, &one))
+                limbs_to_be(&self.multiply(&Self(one)).0)
             }
 
             /// `self·rhs` (one out-of-line copy per field: inlining it into every point
