@@ -137,14 +137,23 @@ for i in range(cold_n):
         cold_cpu[name].append((usage.ru_utime + usage.ru_stime) * 1e3)
 os.close(null)
 
-# Batch throughput (ours): verify_json_batch on all cores vs one thread.
+# Batch throughput (ours): verify_json_batch on all cores vs one thread. Each measurement is
+# a fraction of a second, so a burst of load from outside (this VM's neighbours) can halve one
+# of them: BATCH_REPEATS (3) rounds over all implementations and cases, and the run with the
+# median speedup is kept for each.
+batch_runs = {}
+for _ in range(int(os.environ.get("BATCH_REPEATS", "3"))):
+    for name in [n for n in impls if n.startswith("ours-")]:
+        for c in ("a", "d"):
+            try:
+                rec = run(impls[name][0] + ["batch", str(fix), "1000", c])[0]
+                batch_runs.setdefault((name, c), []).append(rec)
+            except Exception as e:
+                errors[f"{name} batch {c}"] = str(e)
 batch = {}
-for name in [n for n in impls if n.startswith("ours-")]:
-    for c in ("a", "d"):
-        try:
-            batch[(name, c)] = run(impls[name][0] + ["batch", str(fix), "1000", c])[0]
-        except Exception as e:
-            errors[f"{name} batch {c}"] = str(e)
+for key, recs in batch_runs.items():
+    recs.sort(key=lambda rec: rec["speedup"])
+    batch[key] = dict(recs[len(recs) // 2], speedups=[rec["speedup"] for rec in recs])
 
 med = {k: statistics.median(v) for k, v in per.items()}
 case_ids = sorted({k[1] for k in med})
@@ -183,7 +192,8 @@ for n, v in cold.items():
         print(f"  {n}: {statistics.median(v):.2f} ms{extra}")
 print()
 for (n, c), b in batch.items():
-    print(f"batch {n} case {c}: {b['batch_per_s']:.0f}/s on {b['threads']} threads vs {b['single_per_s']:.0f}/s on one: {b['speedup']:.2f}x")
+    print(f"batch {n} case {c}: {b['batch_per_s']:.0f}/s on {b['threads']} threads vs {b['single_per_s']:.0f}/s on one: {b['speedup']:.2f}x"
+          f" (median of {len(b['speedups'])}: {', '.join(f'{x:.2f}' for x in b['speedups'])})")
 if errors:
     print("\nerrors:")
     for k, v in errors.items():

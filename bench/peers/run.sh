@@ -16,7 +16,8 @@
 # (default target/peers), CARGO_TARGET_DIR (ours; default target), ROUNDS (3), CASES
 # ("a b c d"), COLD (cold-process spawns per implementation, 20), COLD_HARNESS (`spawn`, the
 # default: posix_spawn and wait4; `subprocess`: subprocess.run with captured output, the
-# protocol before 2026-11-26 12:00 UTC, ~0.1 ms more per spawn for every implementation).
+# protocol before 2026-11-26 12:00 UTC, ~0.1 ms more per spawn for every implementation),
+# BATCH_REPEATS (3: batch measurements per backend and case; the median speedup is shown).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${SIGSTORE_SHARED_DIR:-$ROOT/../shared}
