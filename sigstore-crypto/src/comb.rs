@@ -584,14 +584,14 @@ macro_rules! comb_curve {
                 let mut out = [[0usize; TABLES]; SPACING];
                 for (byte_index, byte) in scalar.iter().rev().enumerate() {
                     for bit in 0..8 {
-                        if (byte >> bit) & 1 == 0 {
-                            continue;
-                        }
+                        // Every bit is or-ed in, zero or not: a branch on the scalar's bits
+                        // would be mispredicted half the time.
+                        let value = usize::from((byte >> bit) & 1);
                         let n = byte_index * 8 + bit;
                         let (k, rest) = (n % SPACING, n / SPACING);
                         let (t, i) = (rest / TEETH, rest % TEETH);
                         if let Some(slot) = out.get_mut(k).and_then(|column| column.get_mut(t)) {
-                            *slot |= 1 << i;
+                            *slot |= value << i;
                         }
                     }
                 }
