@@ -705,16 +705,13 @@ macro_rules! comb_curve {
             }
 
             /// The group order `n`, big-endian.
-            fn order() -> [u8; LEN] {
-                crate::field::limbs_to_be(&ScalarElement::P)
-            }
+            const ORDER: [u8; LEN] = ScalarElement::P_BE;
 
             /// `(r, s)` of a DER signature when both are in `[1, n-1]`.
             fn signature_scalars(signature_der: &[u8]) -> Option<([u8; LEN], [u8; LEN])> {
                 let (r, s) = der_signature::<LEN>(signature_der)?;
-                let n = order();
                 let zero = [0u8; LEN];
-                (r != zero && s != zero && r < n && s < n).then_some((r, s))
+                (r != zero && s != zero && r < ORDER && s < ORDER).then_some((r, s))
             }
 
             /// `(r, u1, u2)` of SEC 1 §4.1.4 for a DER signature over `digest`, as big-endian
@@ -725,11 +722,10 @@ macro_rules! comb_curve {
                 signature_der: &[u8],
             ) -> Option<([u8; LEN], [u8; LEN], [u8; LEN])> {
                 let (r, s) = signature_scalars(signature_der)?;
-                let n = order();
                 // bits2field gives fewer bits than n has, so one subtraction reduces it.
                 let mut z = bits2field::<LEN>(digest)?;
-                if z >= n {
-                    z = sub_be(&z, &n);
+                if z >= ORDER {
+                    z = sub_be(&z, &ORDER);
                 }
                 let s_inv = ScalarElement::from_be_slice(&s)?.invert()?;
                 let u1 = ScalarElement::from_be_slice(&z)?.multiply(&s_inv);
@@ -751,7 +747,7 @@ macro_rules! comb_curve {
                 if is_zero(&point.x.sub(&r_field.multiply(&zz))) {
                     return true;
                 }
-                let (r_plus_n, carry) = add_be(r, &order());
+                let (r_plus_n, carry) = add_be(r, &ORDER);
                 if carry {
                     return false;
                 }
@@ -996,7 +992,7 @@ macro_rules! comb_curve {
                         inputs.push(plain);
                         inputs.push(packed);
                     }
-                    let p: [u8; LEN] = crate::field::limbs_to_be(&FieldElement::P);
+                    let p: [u8; LEN] = FieldElement::P_BE;
                     let g = AffinePoint::GENERATOR.to_encoded_point(false);
                     let (gx, gy) = (g.x().unwrap().to_vec(), g.y().unwrap().to_vec());
                     // -G: y replaced by p - y (valid); y + p does not fit or is >= p.
@@ -1074,7 +1070,7 @@ macro_rules! comb_curve {
                         out.extend_from_slice(body);
                         out
                     };
-                    let n = order().to_vec();
+                    let n = ORDER.to_vec();
                     let mut n_minus_1 = n.clone();
                     *n_minus_1.last_mut().unwrap() -= 1;
                     let one = vec![1u8];

@@ -254,11 +254,16 @@ use limbs::{
     add_mod, geq, mont_round, neg_inv, pow2_mod, reduce_below_2p, reduce_below_2p_masked, sub_mod,
 };
 
-/// Little-endian limbs to big-endian bytes (`B = 8·N`).
-pub(crate) fn limbs_to_be<const N: usize, const B: usize>(limbs: &[u64; N]) -> [u8; B] {
+/// Little-endian limbs to big-endian bytes (`B = 8·N`); a `const fn`, so that the primes'
+/// and orders' encodings are constants rather than recomputed per signature.
+#[allow(clippy::indexing_slicing)] // `i < B = 8·N`, so `i / 8 < N`
+pub(crate) const fn limbs_to_be<const N: usize, const B: usize>(limbs: &[u64; N]) -> [u8; B] {
     let mut out = [0u8; B];
-    for (chunk, limb) in out.rchunks_exact_mut(8).zip(limbs.iter()) {
-        chunk.copy_from_slice(&limb.to_be_bytes());
+    let mut i = 0;
+    while i < B && i / 8 < N {
+        // Byte i from the end is byte i % 8 (little-endian) of limb i / 8.
+        out[B - 1 - i] = (limbs[i / 8] >> (8 * (i % 8))) as u8;
+        i += 1;
     }
     out
 }
@@ -286,6 +291,8 @@ macro_rules! prime_field {
         impl $name {
             /// The prime, little-endian limbs.
             pub(crate) const P: [u64; $limbs] = $p;
+            /// The prime, big-endian.
+            pub(crate) const P_BE: [u8; $bytes] = limbs_to_be(&Self::P);
             /// `-p^-1 mod 2^64`.
             const M0: u64 = neg_inv(Self::P[0]);
             /// `R^2 mod p`.
@@ -424,9 +431,8 @@ macro_rules! prime_field {
 
             /// `self^-1`, or `None` for zero ([`crate::modinv`], variable time).
             pub(crate) fn invert(&self) -> Option<Self> {
-                let p: [u8; $bytes] = limbs_to_be(&Self::P);
                 let mut out = [0u8; $bytes];
-                if !crate::modinv::invert_vartime(&self.to_be_bytes(), &p, &mut out) {
+                if !crate::modinv::invert_vartime(&self.to_be_bytes(), &Self::P_BE, &mut out) {
                     return None;
                 }
                 let inv = Self::from_be_slice(&out)?;
