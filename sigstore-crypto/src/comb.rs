@@ -1045,20 +1045,9 @@ macro_rules! comb_curve {
                         )
                         .unwrap();
                         let der = sig.to_der().as_bytes().to_vec();
-                        for cut in 0..der.len() {
-                            inputs.push(der[..cut].to_vec());
-                        }
-                        for pos in 0..der.len() {
-                            for v in [0x00, 0x01, 0x02, 0x30, 0x7f, 0x80, 0x81, 0xff] {
-                                let mut m = der.clone();
-                                m[pos] = v;
-                                inputs.push(m);
-                            }
-                        }
-                        let mut trailing = der.clone();
-                        trailing.push(0);
-                        inputs.push(trailing);
-                        inputs.push(der);
+                        inputs.extend(crate::test_util::byte_variants(&der, |_| {
+                            vec![0x00, 0x01, 0x02, 0x30, 0x7f, 0x80, 0x81, 0xff]
+                        }));
                     }
                     let int = |v: &[u8]| -> Vec<u8> {
                         let mut out = vec![0x02, v.len() as u8];

@@ -980,20 +980,9 @@ mod tests {
         ];
         let mut inputs: Vec<Vec<u8>> = Vec::new();
         for key in &keys {
-            for cut in 0..key.len() {
-                inputs.push(key[..cut].to_vec());
-            }
-            for pos in 0..key.len() {
-                for v in [key[pos] ^ 1, key[pos] ^ 0x80, 0x00, 0xff, 0x05, 0x30, 0x81] {
-                    let mut m = key.clone();
-                    m[pos] = v;
-                    inputs.push(m);
-                }
-            }
-            let mut longer = key.clone();
-            longer.push(0);
-            inputs.push(longer);
-            inputs.push(key.clone());
+            inputs.extend(crate::test_util::byte_variants(key, |b| {
+                vec![b ^ 1, b ^ 0x80, 0x00, 0xff, 0x05, 0x30, 0x81]
+            }));
         }
         // Hand-made: a short length written in the long form, an indefinite length, NULL
         // parameters with contents, a BOOLEAN as parameters, unused bits in an empty BIT

@@ -35,6 +35,8 @@ mod sha512;
 mod signer;
 #[cfg(feature = "precomputed-tables")]
 mod tables;
+#[cfg(test)]
+mod test_util;
 
 pub use crate::digest::{digest_reader, Digest, HashAlgorithm, Hasher, MAX_DIGEST_LEN};
 pub use crate::error::Error;
