@@ -105,13 +105,27 @@ order = random.Random(9)
 harness = os.environ.get("COLD_HARNESS", "spawn")
 if harness not in ("spawn", "subprocess"):
     sys.exit(f"COLD_HARNESS={harness}: expected spawn or subprocess")
+#
+# COLD_ORDER: `grouped` (the default since 2026-11-26 14:30 UTC) spawns the native binaries
+# (ours, sigstore-rust, sigstore-rs) in a fresh random order every round with nothing else in
+# between, and sigstore-python and sigstore-js afterwards in a block of their own: a process
+# started right after one of them exits (hundreds of MB freed) runs ~0.2-0.4 ms slower, an
+# amount that has nothing to do with the implementation measured and that, added to both
+# sides, pulls every ratio towards 1. `mixed` shuffles all of them together every round (the
+# protocol before).
+cold_order = os.environ.get("COLD_ORDER", "grouped")
+if cold_order not in ("grouped", "mixed"):
+    sys.exit(f"COLD_ORDER={cold_order}: expected grouped or mixed")
+interpreted = [n for n in names if n.startswith(("sigstore-python", "sigstore-js"))]
+native = [n for n in names if n not in interpreted]
+groups = [names] if cold_order == "mixed" else [native, interpreted]
+# cold_round[name][i]: spawn round i's wall time, for the paired ratios printed below.
+cold_round = {n: {} for n in cold_cmds}
 null = os.open(os.devnull, os.O_WRONLY)
-for i in range(cold_n):
-    # A fresh order every spawn round (rotating would keep each one's predecessor): a process
-    # started right after sigstore-js or sigstore-python (hundreds of MB freed as they exit)
-    # runs slower, so no implementation may always follow them.
-    order.shuffle(names)
-    for name in names:
+for group, i in [(g, i) for g in groups for i in range(cold_n)]:
+    # A fresh order every spawn round (rotating would keep each one's predecessor).
+    order.shuffle(group)
+    for name in group:
         cmd = cold_cmds[name]
         if harness == "subprocess":
             t = time.perf_counter()
@@ -121,6 +135,7 @@ for i in range(cold_n):
                 errors[f"{name} cold"] = r.stderr.strip()[-1500:]
                 continue
             cold[name].append(dt)
+            cold_round[name][i] = dt
             continue
         t = time.perf_counter()
         pid = os.posix_spawnp(cmd[0], cmd, os.environ, file_actions=[
@@ -134,6 +149,7 @@ for i in range(cold_n):
             errors[f"{name} cold"] = f"exit status {status}: " + r.stderr.strip()[-1500:]
             continue
         cold[name].append(dt)
+        cold_round[name][i] = dt
         cold_cpu[name].append((usage.ru_utime + usage.ru_stime) * 1e3)
 os.close(null)
 
@@ -174,14 +190,20 @@ for c in case_ids:
             ratios.append("n/a")
     print(f"| {c} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
 print()
-print(f"cold process (start, load trust root, verify case a once), median wall ms over {cold_n} spawns ({harness} harness);")
-print("ratios against sigstore-rust linked the same way (-static: both statically linked):")
+print(f"cold process (start, load trust root, verify case a once), median wall ms over {cold_n} spawns ({harness} harness, {cold_order} order);")
+print("ratios against sigstore-rust linked the same way (-static: both statically linked), as the ratio of")
+print("the medians and, after 'paired', as the median and quartiles of the per-round ratios:")
 for n, v in cold.items():
     if v:
         extra = ""
         r = ref + "-static" if n.endswith("-static") else ref
         if r in cold and cold[r] and n != r:
-            extra = f"  ({statistics.median(v) / statistics.median(cold[r]):.2f}x {r})"
+            extra = f"  ({statistics.median(v) / statistics.median(cold[r]):.2f}x {r}"
+            pairs = [cold_round[n][i] / cold_round[r][i] for i in cold_round[n] if i in cold_round[r]]
+            if len(pairs) >= 4:
+                q = statistics.quantiles(pairs, n=4)
+                extra += f"; paired {statistics.median(pairs):.3f}x [{q[0]:.3f}, {q[2]:.3f}]"
+            extra += ")"
         if n.endswith("-static") and ref in cold and cold[ref] and n != r:
             extra += f"  ({statistics.median(v) / statistics.median(cold[ref]):.2f}x {ref} dynamically linked)"
         if cold_cpu[n]:

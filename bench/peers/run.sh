@@ -17,7 +17,10 @@
 # ("a b c d"), COLD (cold-process spawns per implementation, 20), COLD_HARNESS (`spawn`, the
 # default: posix_spawn and wait4; `subprocess`: subprocess.run with captured output, the
 # protocol before 2026-11-26 12:00 UTC, ~0.1 ms more per spawn for every implementation),
-# BATCH_REPEATS (3: batch measurements per backend and case; the median speedup is shown).
+# COLD_ORDER (`grouped`, the default: the native binaries' cold spawns interleaved among
+# themselves, sigstore-python's and sigstore-js's in a block of their own afterwards; `mixed`:
+# all shuffled together, the protocol before 2026-11-26 14:30 UTC), BATCH_REPEATS (3: batch
+# measurements per backend and case; the median speedup is shown).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${SIGSTORE_SHARED_DIR:-$ROOT/../shared}
