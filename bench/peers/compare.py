@@ -199,8 +199,10 @@ for n, v in cold.items():
         r = ref + "-static" if n.endswith("-static") else ref
         if r in cold and cold[r] and n != r:
             extra = f"  ({statistics.median(v) / statistics.median(cold[r]):.2f}x {r}"
+            # Only processes spawned in the same rounds pair up (not across COLD_ORDER's groups).
+            same_group = cold_order == "mixed" or ((n in native) == (r in native))
             pairs = [cold_round[n][i] / cold_round[r][i] for i in cold_round[n] if i in cold_round[r]]
-            if len(pairs) >= 4:
+            if same_group and len(pairs) >= 4:
                 q = statistics.quantiles(pairs, n=4)
                 extra += f"; paired {statistics.median(pairs):.3f}x [{q[0]:.3f}, {q[2]:.3f}]"
             extra += ")"
