@@ -106,7 +106,7 @@ harness = os.environ.get("COLD_HARNESS", "spawn")
 if harness not in ("spawn", "subprocess"):
     sys.exit(f"COLD_HARNESS={harness}: expected spawn or subprocess")
 #
-# COLD_ORDER: `grouped` (the default since 2026-11-26 14:30 UTC) spawns the native binaries
+# COLD_ORDER: `grouped` (the default since 2026-11-26 14:00 UTC) spawns the native binaries
 # (ours, sigstore-rust, sigstore-rs) in a fresh random order every round with nothing else in
 # between, and sigstore-python and sigstore-js afterwards in a block of their own: a process
 # started right after one of them exits (hundreds of MB freed) runs ~0.2-0.4 ms slower, an

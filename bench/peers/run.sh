@@ -19,7 +19,7 @@
 # protocol before 2026-11-26 12:00 UTC, ~0.1 ms more per spawn for every implementation),
 # COLD_ORDER (`grouped`, the default: the native binaries' cold spawns interleaved among
 # themselves, sigstore-python's and sigstore-js's in a block of their own afterwards; `mixed`:
-# all shuffled together, the protocol before 2026-11-26 14:30 UTC), BATCH_REPEATS (3: batch
+# all shuffled together, the protocol before 2026-11-26 14:00 UTC), BATCH_REPEATS (3: batch
 # measurements per backend and case; the median speedup is shown).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
