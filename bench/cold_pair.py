@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cold-process comparison of a few binaries alone (issue 9, BENCHMARKS.md "Cold process").
 
-    bench/cold_pair.py [--before BIN] SPAWNS NAME=BIN [NAME=BIN ...]
+    bench/cold_pair.py [--fresh] [--before BIN] SPAWNS NAME=BIN [NAME=BIN ...]
 
 Each BIN is spawned SPAWNS times, all of them in a fresh random order every round, with
 nothing else in between (unlike bench/peers/run.sh, where sigstore-python and sigstore-js run
@@ -16,6 +16,12 @@ With --before BIN (for example an empty Rust `main`), BIN is spawned, unmeasured
 every measured process, so that each one follows the same program: a process that follows a
 copy of itself (or of a near-identical build) starts faster than one that follows another
 program, which otherwise favours whichever binaries resemble each other.
+
+With --fresh, every binary (the --before one included) is first copied into a new temporary
+directory and the copies are measured: how long a binary's file has sat in the page cache
+moves its cold figure (2026-11-26 14:03-14:29 UTC, with --before: the same two binaries
+measured 0.71-0.72x from copies made about 12 minutes earlier and 0.69x from copies just
+made), so copies of the same age compare fairly. The directory is removed afterwards.
 """
 import json
 import os
@@ -41,6 +47,9 @@ def command(binary):
 
 
 args = sys.argv[1:]
+fresh = args[:1] == ["--fresh"]
+if fresh:
+    args = args[1:]
 before = None
 if args[:1] == ["--before"] and len(args) > 1:
     before = args[1]
@@ -54,6 +63,25 @@ binaries = [spec.split("=", 1) for spec in args[1:]]
 for spec, pair in zip(args[1:], binaries):
     if len(pair) != 2 or not os.access(pair[1], os.X_OK):
         sys.exit(f"{spec}: expected NAME=BIN with BIN an executable file")
+if fresh:
+    import atexit
+    import shutil
+    import tempfile
+
+    copies = tempfile.mkdtemp(prefix="cold_pair.")
+    atexit.register(shutil.rmtree, copies, ignore_errors=True)
+
+    def copy(binary, label):
+        # The file name is kept (command() reads it), under a directory per binary.
+        target = Path(copies) / label / Path(binary).name
+        target.parent.mkdir()
+        shutil.copy2(binary, target)
+        return str(target)
+
+    if before:
+        before = copy(before, "before")
+    binaries = [[name, copy(binary, f"{i}")] for i, (name, binary) in enumerate(binaries)]
+    os.sync()
 wall = {name: [] for name, _ in binaries}
 cpu = {name: [] for name, _ in binaries}
 order = list(binaries)
