@@ -72,6 +72,63 @@ impl fmt::Display for HashAlgorithm {
     }
 }
 
+/// The 32 bytes of a SHA-256 written as 64 lowercase hex digits, or `None` for anything else
+/// (a `const fn`, for tables of fingerprints compiled into the binary: see
+/// [`sha256_hex!`](crate::sha256_hex)).
+// `const fn`s cannot call `slice::get`; the two indices are checked in range where they are
+// used.
+#[allow(clippy::indexing_slicing)]
+pub const fn sha256_from_hex(hex: &str) -> Option<[u8; 32]> {
+    const fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let digits = hex.as_bytes();
+    if digits.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        // `i < 32` and `digits.len() == 64`: both indices are in range.
+        let (Some(high), Some(low)) = (nibble(digits[2 * i]), nibble(digits[2 * i + 1])) else {
+            return None;
+        };
+        out[i] = (high << 4) | low;
+        i += 1;
+    }
+    Some(out)
+}
+
+/// The bytes of a SHA-256 given as a literal of 64 lowercase hex digits, decoded at compile
+/// time ([`sha256_from_hex`]): any other literal fails the build.
+///
+/// ```
+/// const EMPTY: [u8; 32] =
+///     sigstore_crypto::sha256_hex!("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+/// assert_eq!(EMPTY[..2], [0xe3, 0xb0]);
+/// ```
+///
+/// ```compile_fail
+/// // Uppercase digits (or any other length or character) stop the build.
+/// const BAD: [u8; 32] =
+///     sigstore_crypto::sha256_hex!("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855");
+/// ```
+#[macro_export]
+macro_rules! sha256_hex {
+    ($hex:literal) => {
+        const {
+            match $crate::sha256_from_hex($hex) {
+                Some(bytes) => bytes,
+                None => panic!("not a SHA-256 in 64 lowercase hex digits"),
+            }
+        }
+    };
+}
+
 /// A digest together with the algorithm that produced it.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Digest {
@@ -226,6 +283,27 @@ pub fn digest_reader<R: Read>(algorithm: HashAlgorithm, mut reader: R) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `sha256_from_hex` inverts `to_hex` and refuses uppercase, other lengths and non-digits;
+    /// `sha256_hex!` gives the same bytes at compile time.
+    #[test]
+    fn sha256_from_hex_round_trips_and_refuses() {
+        let digest = HashAlgorithm::Sha256.hash(b"abc");
+        let hex = digest.to_hex();
+        assert_eq!(
+            sha256_from_hex(&hex).map(|b| b.to_vec()),
+            Some(digest.as_bytes().to_vec())
+        );
+        const ABC: [u8; 32] =
+            crate::sha256_hex!("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(&ABC[..], digest.as_bytes());
+        assert_eq!(sha256_from_hex(&hex.to_uppercase()), None);
+        assert_eq!(sha256_from_hex(&hex[..62]), None);
+        assert_eq!(sha256_from_hex(&format!("{hex}00")), None);
+        assert_eq!(sha256_from_hex(&hex.replacen('b', "g", 1)), None);
+        assert_eq!(sha256_from_hex(&hex.replacen('b', " ", 1)), None);
+        assert_eq!(sha256_from_hex(""), None);
+    }
 
     #[test]
     fn known_answers() {

@@ -38,7 +38,9 @@ mod tables;
 #[cfg(test)]
 mod test_util;
 
-pub use crate::digest::{digest_reader, Digest, HashAlgorithm, Hasher, MAX_DIGEST_LEN};
+pub use crate::digest::{
+    digest_reader, sha256_from_hex, Digest, HashAlgorithm, Hasher, MAX_DIGEST_LEN,
+};
 pub use crate::error::Error;
 pub use crate::keys::{
     Backend, KeyDetails, KeyKind, PublicKey, SignatureScheme, COMB_AFTER_USES, MAX_RSA_BITS,

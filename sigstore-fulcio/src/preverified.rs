@@ -15,7 +15,7 @@
 //! against the embedded trusted roots, fails when an embedded chain has a link missing from
 //! the table, and prints the lines to add.
 
-use sigstore_crypto::HashAlgorithm;
+use sigstore_crypto::{sha256_hex, HashAlgorithm};
 
 use crate::Certificate;
 
@@ -28,34 +28,10 @@ pub struct PreverifiedLink {
     pub parent_sha256: [u8; 32],
 }
 
-/// Decode a 64-digit lowercase hex string; only evaluated at compile time, for
-/// [`PREVERIFIED_LINKS`] (a malformed literal is a build error).
-#[allow(clippy::indexing_slicing, clippy::panic)]
-const fn hex32(s: &str) -> [u8; 32] {
-    let b = s.as_bytes();
-    assert!(b.len() == 64, "a SHA-256 is 64 hex digits");
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 32 {
-        out[i] = (nibble(b[2 * i]) << 4) | nibble(b[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
-
-#[allow(clippy::panic)]
-const fn nibble(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => panic!("not a lowercase hex digit"),
-    }
-}
-
-const fn link(child: &str, parent: &str) -> PreverifiedLink {
+const fn link(child_sha256: [u8; 32], parent_sha256: [u8; 32]) -> PreverifiedLink {
     PreverifiedLink {
-        child_sha256: hex32(child),
-        parent_sha256: hex32(parent),
+        child_sha256,
+        parent_sha256,
     }
 }
 
@@ -64,20 +40,20 @@ const fn link(child: &str, parent: &str) -> PreverifiedLink {
 /// in the module documentation.
 pub const PREVERIFIED_LINKS: &[PreverifiedLink] = &[
     link(
-        "15d795348226b4649f750f5802592c393bee7cc53c3b86982175b7ad087efe47",
-        "3ba7b6cc4e95469d4d334b49cb257ad8537076fa84b0ca87ff4ecfe6a54680c1",
+        sha256_hex!("15d795348226b4649f750f5802592c393bee7cc53c3b86982175b7ad087efe47"),
+        sha256_hex!("3ba7b6cc4e95469d4d334b49cb257ad8537076fa84b0ca87ff4ecfe6a54680c1"),
     ),
     link(
-        "85f927bc07ab62cac3b44356c10efc81b2c6883fda7ab9e6d870d9d13acd05b7",
-        "2aca8fea5d3ce48b01cc77076293c280e6c23ffe44034757ee7833ca9f45d633",
+        sha256_hex!("85f927bc07ab62cac3b44356c10efc81b2c6883fda7ab9e6d870d9d13acd05b7"),
+        sha256_hex!("2aca8fea5d3ce48b01cc77076293c280e6c23ffe44034757ee7833ca9f45d633"),
     ),
     link(
-        "66e08b3881fc311194779aeaad11b70677c316985bf847b6ca2c83d8c5700565",
-        "bca21d3cc62c9d6a52be9989e6a705f99e91a39d9114890990789ef75d382b39",
+        sha256_hex!("66e08b3881fc311194779aeaad11b70677c316985bf847b6ca2c83d8c5700565"),
+        sha256_hex!("bca21d3cc62c9d6a52be9989e6a705f99e91a39d9114890990789ef75d382b39"),
     ),
     link(
-        "06f4ffe047feb35999b733b0d7a323501cfc18e4c03366a845d77536e74b2744",
-        "81d9ef485ec4572a6511d2d99aca787e0e9b331383454c94f8d678c246a35acc",
+        sha256_hex!("06f4ffe047feb35999b733b0d7a323501cfc18e4c03366a845d77536e74b2744"),
+        sha256_hex!("81d9ef485ec4572a6511d2d99aca787e0e9b331383454c94f8d678c246a35acc"),
     ),
 ];
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
-use sigstore_crypto::{Digest, HashAlgorithm, Hasher, KeyDetails, PublicKey};
+use sigstore_crypto::{sha256_hex, Digest, HashAlgorithm, Hasher, KeyDetails, PublicKey};
 use sigstore_fulcio::{Certificate, CertificateAuthority, CtLog, TimeRange};
 use sigstore_timestamp::TimestampAuthority;
 
@@ -83,7 +83,7 @@ pub(crate) struct TrustMaterial {
 /// One timestamp authority's `(index, certChain, validFor)`.
 type TsaInput = (usize, Vec<Vec<u8>>, TimeRange);
 
-/// Fingerprints ([`key_fingerprint`], [`tsa_fingerprint`]; lowercase hex SHA-256) of the log
+/// Fingerprints ([`key_fingerprint`], [`tsa_fingerprint`]; SHA-256, written in hex) of the log
 /// keys and timestamp-authority chains of the embedded production and staging trusted roots
 /// (`sigstore-bundle/trust/`, from the PyPI `sigstore` 4.5.1 wheel). Each is known to parse:
 /// the test `prevalidated_entries_parse` parses every one for real, and fails when an embedded
@@ -96,23 +96,23 @@ type TsaInput = (usize, Vec<Vec<u8>>, TimeRange);
 /// entry goes through the same parse and checks at first use, and any other entry (a
 /// user-supplied or modified root) is parsed at build as before, so its errors are reported
 /// there.
-const PREVALIDATED: &[&str] = &[
+const PREVALIDATED: &[[u8; 32]] = &[
     // production log https://rekor.sigstore.dev (PKIX_ECDSA_P256_SHA_256)
-    "b624f6e3ac766016996e5fa9cddda7fe65847c5b3e096372dcc0a26620e6b652",
+    sha256_hex!("b624f6e3ac766016996e5fa9cddda7fe65847c5b3e096372dcc0a26620e6b652"),
     // production log https://log2025-1.rekor.sigstore.dev (PKIX_ED25519)
-    "c43663f87050e8c83668f82a9a152c1f2be3e90b34a9013be51065cb9b302089",
+    sha256_hex!("c43663f87050e8c83668f82a9a152c1f2be3e90b34a9013be51065cb9b302089"),
     // production timestamp authority 0
-    "0ed446a962d8b7974322b00a71273a3f415d3f8116133189d0eae66fa9af1f1c",
+    sha256_hex!("0ed446a962d8b7974322b00a71273a3f415d3f8116133189d0eae66fa9af1f1c"),
     // staging log https://rekor.sigstage.dev (PKIX_ECDSA_P256_SHA_256)
-    "a2497fa88320610dead5c3f52cc633c5e6dc6218c5f6b3c4375107d222b178e5",
+    sha256_hex!("a2497fa88320610dead5c3f52cc633c5e6dc6218c5f6b3c4375107d222b178e5"),
     // staging log https://log2025-alpha1.rekor.sigstage.dev (PKIX_ED25519)
-    "7ba46810c648c302a730e35bbf25c28333f9258961687329fd6f289c662e71d8",
+    sha256_hex!("7ba46810c648c302a730e35bbf25c28333f9258961687329fd6f289c662e71d8"),
     // staging log https://log2025-alpha2.rekor.sigstage.dev (PKIX_ED25519)
-    "a831badfced243cd8968f0bbfc8bb1e486a9b849f6965a1a2201a28e594aac2b",
+    sha256_hex!("a831badfced243cd8968f0bbfc8bb1e486a9b849f6965a1a2201a28e594aac2b"),
     // staging log https://log2025-alpha3.rekor.sigstage.dev (PKIX_ED25519)
-    "82378a1aa29ed786f96eb08dd02dec03d995402f7c53aa9c1f021b8176534888",
+    sha256_hex!("82378a1aa29ed786f96eb08dd02dec03d995402f7c53aa9c1f021b8176534888"),
     // staging timestamp authority 0
-    "61180ecd173de78d171ef32e3d1798d88d0f1b6b5705efe0126218b30f922b63",
+    sha256_hex!("61180ecd173de78d171ef32e3d1798d88d0f1b6b5705efe0126218b30f922b63"),
 ];
 
 /// SHA-256 over a domain tag, the length-prefixed `keyDetails`, and the raw key bytes.
@@ -137,8 +137,9 @@ fn tsa_fingerprint(chain: &[Vec<u8>]) -> Digest {
 }
 
 fn prevalidated(fingerprint: &Digest) -> bool {
-    let hex = fingerprint.to_hex();
-    PREVALIDATED.contains(&hex.as_str())
+    PREVALIDATED
+        .iter()
+        .any(|listed| listed.as_slice() == fingerprint.as_bytes())
 }
 
 /// Build one timestamp authority.
@@ -378,6 +379,10 @@ mod tests {
         ]
     }
 
+    fn listed_hex(listed: &[u8; 32]) -> String {
+        Digest::new(HashAlgorithm::Sha256, listed).unwrap().to_hex()
+    }
+
     /// Every log key and timestamp-authority chain of the embedded roots is listed in
     /// `PREVALIDATED`, parses for real, and every listed fingerprint belongs to one of them.
     #[test]
@@ -411,17 +416,17 @@ mod tests {
         }
         let missing: Vec<String> = embedded_entries
             .iter()
-            .filter(|(hex, _)| !PREVALIDATED.contains(&hex.as_str()))
-            .map(|(hex, what)| format!("    // {what}\n    \"{hex}\","))
+            .filter(|(hex, _)| !PREVALIDATED.iter().any(|listed| listed_hex(listed) == *hex))
+            .map(|(hex, what)| format!("    // {what}\n    sha256_hex!(\"{hex}\"),"))
             .collect();
         assert!(
             missing.is_empty(),
             "add to PREVALIDATED:\n{}",
             missing.join("\n")
         );
-        for listed in PREVALIDATED {
+        for listed in PREVALIDATED.iter().map(listed_hex) {
             assert!(
-                embedded_entries.iter().any(|(hex, _)| hex == listed),
+                embedded_entries.iter().any(|(hex, _)| *hex == listed),
                 "{listed} matches no embedded entry"
             );
         }

@@ -80,7 +80,7 @@ fn every_embedded_link_is_listed() {
             .any(|l| l.child_sha256 == c && l.parent_sha256 == p)
         {
             missing.push_str(&format!(
-                "    link(\n        \"{}\",\n        \"{}\",\n    ),\n",
+                "    link(\n        sha256_hex!(\"{}\"),\n        sha256_hex!(\"{}\"),\n    ),\n",
                 hex(&c),
                 hex(&p)
             ));
