@@ -72,8 +72,11 @@ pub(crate) struct TrustMaterial {
     /// The timestamp authorities ([`TrustMaterial::tsas`]): built at build time, or at first
     /// use when every chain is pre-validated. `Err(position)`: the one that failed.
     tsas: OnceLock<Result<Vec<TimestampAuthority>, usize>>,
-    /// `(index in timestampAuthorities, chain, validFor)` of every authority with certificates.
+    /// `(index in timestampAuthorities, chain, validFor)` of every authority with certificates,
+    /// kept only while `tsas` waits for its first use (empty once built at build time).
     tsa_inputs: Vec<TsaInput>,
+    /// How many timestamp authorities have certificates.
+    tsa_count: usize,
     /// A display name per timestamp authority (URI, else subject common name).
     pub tsa_names: Vec<String>,
     /// Logs and CT logs skipped because their key is in an unsupported format.
@@ -292,6 +295,7 @@ impl TrustMaterial {
             tsa_names.push(name);
         }
         let tsas = OnceLock::new();
+        let tsa_count = tsa_inputs.len();
         if !tsa_inputs
             .iter()
             .all(|(_, chain, _)| prevalidated(&tsa_fingerprint(chain)))
@@ -301,6 +305,8 @@ impl TrustMaterial {
                 .map(build_tsa)
                 .collect::<Result<Vec<_>, _>>()?;
             let _ = tsas.set(Ok(built));
+            // Built: the chains' bytes are not needed again.
+            tsa_inputs = Vec::new();
         }
 
         Ok(TrustMaterial {
@@ -310,13 +316,14 @@ impl TrustMaterial {
             ct_logs,
             tsas,
             tsa_inputs,
+            tsa_count,
             tsa_names,
         })
     }
 
     /// How many timestamp authorities the root has (with certificates).
     pub(crate) fn tsa_count(&self) -> usize {
-        self.tsa_inputs.len()
+        self.tsa_count
     }
 
     /// The timestamp authorities, built now if they were deferred (see [`PREVALIDATED`]).
@@ -443,6 +450,7 @@ mod tests {
         assert!(trust.logs.iter().all(|l| l.key.parsed.get().is_none()));
         assert_eq!(trust.tsa_count(), 1);
         assert!(trust.tsas.get().is_none());
+        assert_eq!(trust.tsa_inputs.len(), 1);
 
         let key = trust.logs[0].key().unwrap();
         let raw = root.tlogs[0].public_key.raw_bytes.as_deref().unwrap();
@@ -475,13 +483,11 @@ mod tests {
         let mut root = TrustedRoot::production().unwrap();
         // A well-formed chain that is not the listed one: still built now.
         root.timestamp_authorities[0].cert_chain.reverse();
-        let trust = TrustMaterial::from_root(&root);
-        let built_now = match &trust {
-            Ok(t) => t.tsas.get().is_some(),
-            Err(VerifyError::TrustRoot(TrustRootProblem::TimestampAuthority { .. })) => true,
-            Err(e) => panic!("{e:?}"),
-        };
-        assert!(built_now);
+        let trust = TrustMaterial::from_root(&root).unwrap();
+        assert!(matches!(trust.tsas.get(), Some(Ok(built)) if built.len() == 1));
+        // Built: the chain's bytes are not kept, the count is.
+        assert!(trust.tsa_inputs.is_empty());
+        assert_eq!(trust.tsa_count(), 1);
 
         let mut root = TrustedRoot::production().unwrap();
         let raw = root.tlogs[1].public_key.raw_bytes.as_mut().unwrap();
