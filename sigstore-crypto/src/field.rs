@@ -157,14 +157,8 @@ mod limbs {
         p: &[u64; N],
     ) -> [u64; N] {
         let (diff, borrow) = sub_limbs(a, b);
-        let mask = 0u64.wrapping_sub(borrow);
-        let mut masked = [0u64; N];
-        let mut i = 0;
-        while i < N {
-            masked[i] = p[i] & mask;
-            i += 1;
-        }
-        add_limbs(&diff, &masked).0
+        let add_back = select(0u64.wrapping_sub(borrow), p, &[0u64; N]);
+        add_limbs(&diff, &add_back).0
     }
 
     /// One round of the Montgomery product (CIOS): `t = (t + a·bi + m·p) / 2^64` with
