@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cold-process comparison of a few binaries alone (issue 9, BENCHMARKS.md "Cold process").
 
-    bench/cold_pair.py [--fresh] [--before BIN] SPAWNS NAME=BIN [NAME=BIN ...]
+    bench/cold_pair.py [--fresh] [--before BIN] [--flush] SPAWNS NAME=BIN [NAME=BIN ...]
 
 Each BIN is spawned SPAWNS times, all of them in a fresh random order every round, with
 nothing else in between (unlike bench/peers/run.sh, where sigstore-python and sigstore-js run
@@ -22,6 +22,13 @@ directory and the copies are measured: how long a binary's file has sat in the p
 moves its cold figure (2026-11-26 14:03-14:29 UTC, with --before: the same two binaries
 measured 0.71-0.72x from copies made about 12 minutes earlier and 0.69x from copies just
 made), so copies of the same age compare fairly. The directory is removed afterwards.
+
+With --flush, the harness pins itself (and so every process it spawns) to one CPU and, before
+every measured process, writes one byte in every 64-byte line of a 64 MiB buffer, so that the
+CPU caches hold nothing of the previous processes: the coldest start a process can have with
+its files in the page cache. Every process then costs more (2026-11-26 16:10 UTC: an empty
+Rust `main` 0.83 -> 1.23 ms), by about the same amount for every binary, which moves their
+ratios toward 1 (BENCHMARKS.md, item 32).
 """
 import json
 import os
@@ -47,15 +54,25 @@ def command(binary):
 
 
 args = sys.argv[1:]
-fresh = args[:1] == ["--fresh"]
-if fresh:
-    args = args[1:]
+fresh = False
 before = None
-if args[:1] == ["--before"] and len(args) > 1:
-    before = args[1]
-    args = args[2:]
-    if not os.access(before, os.X_OK):
-        sys.exit(f"--before {before}: not an executable file")
+flush = None
+while args[:1] and args[0].startswith("--"):
+    if args[0] == "--fresh":
+        fresh = True
+        args = args[1:]
+    elif args[0] == "--before" and len(args) > 1:
+        before = args[1]
+        args = args[2:]
+        if not os.access(before, os.X_OK):
+            sys.exit(f"--before {before}: not an executable file")
+    elif args[0] == "--flush":
+        # Larger than this machine's last-level cache (32 MiB per EPYC CCD).
+        flush = bytearray(64 << 20)
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        args = args[1:]
+    else:
+        sys.exit(__doc__)
 if len(args) < 2:
     sys.exit(__doc__)
 spawns = int(args[0])
@@ -96,6 +113,8 @@ with open(os.devnull, "wb") as null:
                     (os.POSIX_SPAWN_DUP2, null.fileno(), 2),
                 ])
                 os.waitpid(pid, 0)
+            if flush is not None:
+                flush[::64] = bytes([random.randrange(256)]) * (len(flush) // 64)
             start = time.perf_counter()
             pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
                 (os.POSIX_SPAWN_DUP2, null.fileno(), 1),
