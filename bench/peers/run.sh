@@ -19,8 +19,9 @@
 # protocol before 2026-11-26 12:00 UTC, ~0.1 ms more per spawn for every implementation),
 # COLD_ORDER (`grouped`, the default: the native binaries' cold spawns interleaved among
 # themselves, sigstore-python's and sigstore-js's in a block of their own afterwards; `mixed`:
-# all shuffled together, the protocol before 2026-11-26 14:00 UTC), BATCH_REPEATS (3: batch
-# measurements per backend and case; the median speedup is shown).
+# all shuffled together, the protocol before 2026-11-26 14:00 UTC), COLD_FLUSH (1: the CPU
+# caches flushed before every cold spawn, the harness pinned to one CPU meanwhile; default 0),
+# BATCH_REPEATS (3: batch measurements per backend and case; the median speedup is shown).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SHARED=${SIGSTORE_SHARED_DIR:-$ROOT/../shared}
