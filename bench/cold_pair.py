@@ -114,7 +114,9 @@ with open(os.devnull, "wb") as null:
                 ])
                 os.waitpid(pid, 0)
             if flush is not None:
-                flush[::64] = bytes([random.randrange(256)]) * (len(flush) // 64)
+                # A new value each time, so that every line is written.
+                flush[0] = (flush[0] + 1) % 256
+                flush[::64] = bytes([flush[0]]) * (len(flush) // 64)
             start = time.perf_counter()
             pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
                 (os.POSIX_SPAWN_DUP2, null.fileno(), 1),

@@ -139,7 +139,10 @@ for group, i in [(g, i) for g in groups for i in range(cold_n)]:
     for name in group:
         cmd = cold_cmds[name]
         if flush_buffer is not None:
-            flush_buffer[::64] = bytes([order.randrange(256)]) * (len(flush_buffer) // 64)
+            # A new value each time (not drawn from `order`, whose sequence stays that of a run
+            # without flushing), so that every line is written.
+            flush_buffer[0] = (flush_buffer[0] + 1) % 256
+            flush_buffer[::64] = bytes([flush_buffer[0]]) * (len(flush_buffer) // 64)
         if harness == "subprocess":
             t = time.perf_counter()
             r = subprocess.run(cmd, capture_output=True, text=True)
