@@ -24,9 +24,10 @@ measured 0.71-0.72x from copies made about 12 minutes earlier and 0.69x from cop
 made), so copies of the same age compare fairly. The directory is removed afterwards.
 
 With --flush, the harness pins itself (and so every process it spawns) to one CPU and, before
-every measured process, writes one byte in every 64-byte line of a 64 MiB buffer, so that the
-CPU caches hold nothing of the previous processes: the coldest start a process can have with
-its files in the page cache. Every process then costs more (2026-11-26 16:10 UTC: an empty
+every measured process, writes one byte in every 64-byte line of a buffer twice the size of
+the largest CPU cache (bench/cacheflush.py; at least 64 MiB), so that the CPU caches hold
+nothing of the previous processes: the coldest start a process can have with its files in the
+page cache. Every process then costs more (2026-11-26 16:10 UTC: an empty
 Rust `main` 0.83 -> 1.23 ms), by about the same amount for every binary, which moves their
 ratios toward 1 (BENCHMARKS.md, item 32).
 """
@@ -37,6 +38,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from cacheflush import CacheFlush
 
 root = Path(__file__).resolve().parent.parent
 shared = Path(os.environ.get("SIGSTORE_SHARED_DIR", root.parent / "shared"))
@@ -67,8 +70,7 @@ while args[:1] and args[0].startswith("--"):
         if not os.access(before, os.X_OK):
             sys.exit(f"--before {before}: not an executable file")
     elif args[0] == "--flush":
-        # Larger than this machine's last-level cache (32 MiB per EPYC CCD).
-        flush = bytearray(64 << 20)
+        flush = CacheFlush()
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
         args = args[1:]
     else:
@@ -114,9 +116,7 @@ with open(os.devnull, "wb") as null:
                 ])
                 os.waitpid(pid, 0)
             if flush is not None:
-                # A new value each time, so that every line is written.
-                flush[0] = (flush[0] + 1) % 256
-                flush[::64] = bytes([flush[0]]) * (len(flush) // 64)
+                flush()
             start = time.perf_counter()
             pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=[
                 (os.POSIX_SPAWN_DUP2, null.fileno(), 1),

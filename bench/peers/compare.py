@@ -17,6 +17,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from cacheflush import CacheFlush  # noqa: E402  (bench/cacheflush.py)
+
 p = argparse.ArgumentParser()
 p.add_argument("--fixtures", required=True)
 p.add_argument("--out", required=True)
@@ -117,13 +120,14 @@ cold_order = os.environ.get("COLD_ORDER", "grouped")
 if cold_order not in ("grouped", "mixed"):
     sys.exit(f"COLD_ORDER={cold_order}: expected grouped or mixed")
 # COLD_FLUSH=1: before every cold spawn the harness, pinned to one CPU for the cold phase (so
-# are the processes it spawns), writes every 64-byte line of a 64 MiB buffer, so that the CPU
-# caches hold nothing of the previous processes (BENCHMARKS.md item 32: the coldest start, which
-# costs every process ~0.4 ms more and moves the ratios toward 1). Default: off.
+# are the processes it spawns), writes every 64-byte line of a buffer twice the size of the
+# largest CPU cache (bench/cacheflush.py, at least 64 MiB), so that the CPU caches hold nothing
+# of the previous processes (BENCHMARKS.md item 32: the coldest start, which costs every
+# process more and moves the ratios toward 1). Default: off.
 cold_flush = os.environ.get("COLD_FLUSH", "0")
 if cold_flush not in ("0", "1"):
     sys.exit(f"COLD_FLUSH={cold_flush}: expected 0 or 1")
-flush_buffer = bytearray(64 << 20) if cold_flush == "1" else None
+flush_buffer = CacheFlush() if cold_flush == "1" else None
 affinity = os.sched_getaffinity(0)
 if flush_buffer is not None:
     os.sched_setaffinity(0, {min(affinity)})
@@ -139,10 +143,7 @@ for group, i in [(g, i) for g in groups for i in range(cold_n)]:
     for name in group:
         cmd = cold_cmds[name]
         if flush_buffer is not None:
-            # A new value each time (not drawn from `order`, whose sequence stays that of a run
-            # without flushing), so that every line is written.
-            flush_buffer[0] = (flush_buffer[0] + 1) % 256
-            flush_buffer[::64] = bytes([flush_buffer[0]]) * (len(flush_buffer) // 64)
+            flush_buffer()
         if harness == "subprocess":
             t = time.perf_counter()
             r = subprocess.run(cmd, capture_output=True, text=True)
