@@ -32,48 +32,61 @@ struct Corpus {
     signatures: Vec<Vec<u8>>,
 }
 
+impl Corpus {
+    /// `SIGNATURES` distinct messages, each signed with `sign`.
+    fn new(spki: Vec<u8>, scheme: SignatureScheme, sign: impl Fn(&[u8]) -> Vec<u8>) -> Self {
+        let messages: Vec<Vec<u8>> = (0..SIGNATURES as u32)
+            .map(|i| i.to_be_bytes().to_vec())
+            .collect();
+        let signatures = messages.iter().map(|m| sign(m)).collect();
+        Corpus {
+            spki,
+            scheme,
+            messages,
+            signatures,
+        }
+    }
+
+    /// Verifies signature `i` with `key`.
+    fn verify(&self, key: &PublicKey, i: usize) {
+        key.verify(self.scheme, &self.messages[i], &self.signatures[i])
+            .unwrap();
+    }
+
+    /// A fresh key parsed from the SPKI (no comb table).
+    fn fresh_key(&self) -> PublicKey {
+        PublicKey::from_spki_der(black_box(&self.spki)).unwrap()
+    }
+}
+
 fn p256_corpus() -> Corpus {
     let signer = KeySigner::generate_p256().unwrap();
-    let messages: Vec<Vec<u8>> = (0..SIGNATURES as u32)
-        .map(|i| i.to_be_bytes().to_vec())
-        .collect();
-    let signatures = messages.iter().map(|m| signer.sign(m).unwrap()).collect();
-    Corpus {
-        spki: signer.public_key().spki_der().to_vec(),
-        scheme: SignatureScheme::Ecdsa(HashAlgorithm::Sha256),
-        messages,
-        signatures,
-    }
+    Corpus::new(
+        signer.public_key().spki_der().to_vec(),
+        SignatureScheme::Ecdsa(HashAlgorithm::Sha256),
+        |m| signer.sign(m).unwrap(),
+    )
 }
 
 fn p384_corpus() -> Corpus {
     let key = p384::ecdsa::SigningKey::random(&mut rand_core::OsRng);
     let pkcs8 = key.to_pkcs8_der().unwrap();
     let signer = KeySigner::from_pkcs8_der(pkcs8.as_bytes()).unwrap();
-    let messages: Vec<Vec<u8>> = (0..SIGNATURES as u32)
-        .map(|i| i.to_be_bytes().to_vec())
-        .collect();
-    let signatures = messages
-        .iter()
-        .map(|m| {
+    Corpus::new(
+        signer.public_key().spki_der().to_vec(),
+        SignatureScheme::Ecdsa(HashAlgorithm::Sha384),
+        |m| {
             let sig: p384::ecdsa::Signature = key.sign(m);
             sig.to_der().as_bytes().to_vec()
-        })
-        .collect();
-    Corpus {
-        spki: signer.public_key().spki_der().to_vec(),
-        scheme: SignatureScheme::Ecdsa(HashAlgorithm::Sha384),
-        messages,
-        signatures,
-    }
+        },
+    )
 }
 
 /// The key with its comb table built (it has verified more than `COMB_AFTER_USES` times).
 fn with_comb(corpus: &Corpus) -> PublicKey {
-    let key = PublicKey::from_spki_der(&corpus.spki).unwrap();
+    let key = corpus.fresh_key();
     for _ in 0..=COMB_AFTER_USES {
-        key.verify(corpus.scheme, &corpus.messages[0], &corpus.signatures[0])
-            .unwrap();
+        corpus.verify(&key, 0);
     }
     key
 }
@@ -82,35 +95,25 @@ fn bench_curve(c: &mut Criterion, name: &str, corpus: &Corpus) {
     let mut g = c.benchmark_group(name);
     // A key seen once (the signing certificate's): parsed, then one table-less verification.
     g.bench_function("new key, one signature repeated", |b| {
-        b.iter(|| {
-            let key = PublicKey::from_spki_der(black_box(&corpus.spki)).unwrap();
-            key.verify(corpus.scheme, &corpus.messages[0], &corpus.signatures[0])
-                .unwrap()
-        })
+        b.iter(|| corpus.verify(&corpus.fresh_key(), 0))
     });
     let mut i = 0;
     g.bench_function("new key, different signatures", |b| {
         b.iter(|| {
             i = (i + 1) % SIGNATURES;
-            let key = PublicKey::from_spki_der(black_box(&corpus.spki)).unwrap();
-            key.verify(corpus.scheme, &corpus.messages[i], &corpus.signatures[i])
-                .unwrap()
+            corpus.verify(&corpus.fresh_key(), i)
         })
     });
     // A key with a comb table (trusted-root keys: logs, CAs, TSAs).
     let key = with_comb(corpus);
     g.bench_function("comb, one signature repeated", |b| {
-        b.iter(|| {
-            key.verify(corpus.scheme, &corpus.messages[0], &corpus.signatures[0])
-                .unwrap()
-        })
+        b.iter(|| corpus.verify(&key, 0))
     });
     let mut i = 0;
     g.bench_function("comb, different signatures", |b| {
         b.iter(|| {
             i = (i + 1) % SIGNATURES;
-            key.verify(corpus.scheme, &corpus.messages[i], &corpus.signatures[i])
-                .unwrap()
+            corpus.verify(&key, i)
         })
     });
     g.finish();
