@@ -172,16 +172,17 @@ os.close(null)
 os.sched_setaffinity(0, affinity)
 flush_buffer = None
 
-# Batch throughput (ours): verify_json_batch on all cores vs one thread. Each measurement is
-# a fraction of a second, so a burst of load from outside (this VM's neighbours) can halve one
-# of them: BATCH_REPEATS (3) rounds over all implementations and cases, and the run with the
+# Batch throughput (ours): verify_json_batch on all cores vs one thread. Each `perf_runner
+# batch` run times 15 adjacent pairs of passes over 400 bundles and reports the median of the
+# pairs' ratios; a burst of load from outside (this VM's neighbours) can still halve a whole
+# run, so BATCH_REPEATS (3) rounds go over all implementations and cases, and the run with the
 # median speedup is kept for each.
 batch_runs = {}
 for _ in range(int(os.environ.get("BATCH_REPEATS", "3"))):
     for name in [n for n in impls if n.startswith("ours-")]:
         for c in ("a", "d"):
             try:
-                rec = run(impls[name][0] + ["batch", str(fix), "1000", c])[0]
+                rec = run(impls[name][0] + ["batch", str(fix), "400", c])[0]
                 batch_runs.setdefault((name, c), []).append(rec)
             except Exception as e:
                 errors[f"{name} batch {c}"] = str(e)
@@ -235,8 +236,8 @@ for n, v in cold.items():
         print(f"  {n}: {statistics.median(v):.2f} ms{extra}")
 print()
 for (n, c), b in batch.items():
-    print(f"batch {n} case {c}: {b['batch_per_s']:.0f}/s on {b['threads']} threads vs {b['single_per_s']:.0f}/s on one: {b['speedup']:.2f}x"
-          f" (median of {len(b['speedups'])}: {', '.join(f'{x:.2f}' for x in b['speedups'])})")
+    print(f"batch {n} case {c}: {b['batch_per_s']:.0f}/s on {b['threads']} threads vs {b['single_per_s']:.0f}/s on one (medians of the passes);"
+          f" speedup {b['speedup']:.2f}x (median of the pairs' ratios; median of {len(b['speedups'])}: {', '.join(f'{x:.2f}' for x in b['speedups'])})")
 if errors:
     print("\nerrors:")
     for k, v in errors.items():
