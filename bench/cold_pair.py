@@ -27,9 +27,9 @@ With --flush, the harness pins itself (and so every process it spawns) to one CP
 every measured process, writes one byte in every 64-byte line of a buffer twice the size of
 the largest CPU cache (bench/cacheflush.py; at least 64 MiB), so that the CPU caches hold
 nothing of the previous processes: the coldest start a process can have with its files in the
-page cache. Every process then costs more (2026-11-26 16:10 UTC: an empty
-Rust `main` 0.83 -> 1.23 ms), by about the same amount for every binary, which moves their
-ratios toward 1 (BENCHMARKS.md, item 32).
+page cache. Every process then costs more (2026-11-26 16:10 UTC: an empty Rust `main` 0.83 ->
+1.23 ms), by about the same amount for every binary, which moves their ratios toward 1
+(BENCHMARKS.md, items 32 and 33).
 """
 import json
 import os
