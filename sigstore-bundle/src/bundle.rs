@@ -338,7 +338,7 @@ impl VerificationMaterial {
                 &o.field("certificate"),
             )?),
             (None, None, Some(k)) => {
-                let mut ko = Obj::new(k, &o.field("publicKey"), &["hint"], Nulls::Reject)?;
+                let mut ko = Obj::new(k, o.field("publicKey"), &["hint"], Nulls::Reject)?;
                 VerificationMaterialContent::PublicKey {
                     hint: ko.opt_str("hint")?,
                 }
@@ -360,7 +360,7 @@ impl VerificationMaterial {
             Some(t) => {
                 let mut to = Obj::new(
                     t,
-                    &o.field("timestampVerificationData"),
+                    o.field("timestampVerificationData"),
                     &["rfc3161Timestamps"],
                     Nulls::Reject,
                 )?;
@@ -398,14 +398,14 @@ impl TransparencyLogEntry {
         let log_index = o.int64_or_zero("logIndex")?;
         let log_id = {
             let v = o.req("logId")?;
-            let mut lo = Obj::new(v, &o.field("logId"), &["keyId"], Nulls::Reject)?;
+            let mut lo = Obj::new(v, o.field("logId"), &["keyId"], Nulls::Reject)?;
             lo.bytes("keyId")?
         };
         let kind_version = {
             let v = o.req("kindVersion")?;
             let mut ko = Obj::new(
                 v,
-                &o.field("kindVersion"),
+                o.field("kindVersion"),
                 &["kind", "version"],
                 Nulls::Reject,
             )?;
@@ -420,7 +420,7 @@ impl TransparencyLogEntry {
             Some(v) => {
                 let mut po = Obj::new(
                     v,
-                    &o.field("inclusionPromise"),
+                    o.field("inclusionPromise"),
                     &["signedEntryTimestamp"],
                     Nulls::Reject,
                 )?;
@@ -461,7 +461,7 @@ impl InclusionProof {
         let checkpoint = match o.opt("checkpoint")? {
             None => None,
             Some(v) => {
-                let mut co = Obj::new(v, &o.field("checkpoint"), &["envelope"], Nulls::Reject)?;
+                let mut co = Obj::new(v, o.field("checkpoint"), &["envelope"], Nulls::Reject)?;
                 Some(Checkpoint {
                     envelope: co.str("envelope")?,
                 })

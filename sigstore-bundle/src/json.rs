@@ -452,10 +452,11 @@ pub(crate) enum Nulls {
 
 /// One JSON object being converted into a model, with the allowed keys checked up front.
 /// Field paths for error messages are built only when an error needs one.
-pub(crate) struct Obj<'a> {
+pub(crate) struct Obj<'a, 'p> {
     /// The members not taken yet (keys unique, all in the allowed list).
     members: Vec<(Cow<'a, str>, Json<'a>)>,
-    path: String,
+    /// This object's path: borrowed from the caller, or the caller's joined path moved in.
+    path: Cow<'p, str>,
     nulls: Nulls,
     seen_null: Vec<&'static str>,
 }
@@ -498,19 +499,20 @@ fn indexed(field: &str, index: usize) -> String {
     out
 }
 
-impl<'a> Obj<'a> {
+impl<'a, 'p> Obj<'a, 'p> {
     /// Takes `value` as an object at `path` whose keys must all be in `allowed`.
     pub(crate) fn new(
         value: Json<'a>,
-        path: &str,
+        path: impl Into<Cow<'p, str>>,
         allowed: &'static [&'static str],
         nulls: Nulls,
     ) -> Result<Self> {
+        let path = path.into();
         let here = || {
             if path.is_empty() {
                 "$".to_owned()
             } else {
-                path.to_owned()
+                path.to_string()
             }
         };
         let Json::Object(members) = value else {
@@ -536,7 +538,7 @@ impl<'a> Obj<'a> {
         }
         Ok(Self {
             members,
-            path: path.to_owned(),
+            path,
             nulls,
             seen_null: Vec::new(),
         })

@@ -321,7 +321,7 @@ impl CertificateAuthority {
             Some(v) => {
                 let mut so = Obj::new(
                     v,
-                    &o.field("subject"),
+                    o.field("subject"),
                     &["organization", "commonName"],
                     Nulls::Reject,
                 )?;
