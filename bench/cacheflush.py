@@ -1,4 +1,4 @@
-"""Evicting the CPU caches between cold spawns (issue 9, BENCHMARKS.md item 32).
+"""Evicting the CPU caches between cold spawns (issue 9, BENCHMARKS.md items 32 and 33).
 
 Used by bench/cold_pair.py (`--flush`) and bench/peers/compare.py (`COLD_FLUSH=1`). A
 `CacheFlush` owns a buffer twice the size of the largest CPU cache the kernel reports (at
@@ -28,9 +28,8 @@ def largest_cache_bytes(sysfs="/sys/devices/system/cpu"):
 class CacheFlush:
     """Calling it writes every 64-byte line of a buffer larger than any CPU cache."""
 
-    def __init__(self, size=None):
-        self.size = size if size is not None else max(MIN_BYTES, 2 * largest_cache_bytes())
-        self.buffer = bytearray(self.size)
+    def __init__(self):
+        self.buffer = bytearray(max(MIN_BYTES, 2 * largest_cache_bytes()))
 
     def __call__(self):
         # A new value each time, so that every line is written (not merely read).
