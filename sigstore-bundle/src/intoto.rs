@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::json::{self, DocKind, Json, Nulls, Obj, ObjOut, Out};
@@ -164,5 +164,39 @@ impl Statement {
     /// Serializes to a `serde_json::Value`.
     pub fn to_value(&self) -> Value {
         json::to_value(&self.to_out())
+    }
+
+    /// The same `serde_json::Value` as [`Statement::to_value`], built by moving the fields
+    /// (the predicate, often most of a statement, included) instead of copying them twice.
+    pub fn into_value(self) -> Value {
+        let subjects = self
+            .subject
+            .into_iter()
+            .map(|s| {
+                let mut o = Map::new();
+                if let Some(n) = s.name {
+                    o.insert("name".to_owned(), Value::String(n));
+                }
+                let digest = s
+                    .digest
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect();
+                o.insert("digest".to_owned(), Value::Object(digest));
+                o.extend(s.other_fields);
+                Value::Object(o)
+            })
+            .collect();
+        let mut o = Map::new();
+        o.insert("_type".to_owned(), Value::String(self.type_));
+        o.insert("subject".to_owned(), Value::Array(subjects));
+        o.insert(
+            "predicateType".to_owned(),
+            Value::String(self.predicate_type),
+        );
+        if let Some(p) = self.predicate {
+            o.insert("predicate".to_owned(), p);
+        }
+        Value::Object(o)
     }
 }

@@ -162,6 +162,7 @@ fn conformance_documents_round_trip() {
             configs += 1;
         } else if input.get("_type").is_some() {
             let s = Statement::from_json(&bytes).unwrap();
+            assert_eq!(s.clone().into_value(), s.to_value(), "{}", path.display());
             check_value(path, &input, s.to_value());
             statements += 1;
         } else {
@@ -205,5 +206,24 @@ fn embedded_trust_round_trips() {
     ] {
         let v: Value = serde_json::from_slice(tuf).unwrap();
         assert_eq!(v["signed"]["_type"], "root");
+    }
+}
+
+#[test]
+fn statement_into_value_equals_to_value() {
+    let full = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[
+        {"name":"a.tar.gz","digest":{"sha256":"00ff","sha512":"aa"},"uri":"https://x/a",
+         "annotations":{"k":[1,2.5,{"z":null}]}},
+        {"digest":{"sha256":"11"}}],
+      "predicateType":"https://slsa.dev/provenance/v1",
+      "predicate":{"buildDefinition":{"n":18446744073709551615,"f":-0.5,"t":true},"list":["x"]}}"#;
+    let bare =
+        br#"{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"digest":{"sha256":"22"}}],
+      "predicateType":"p"}"#;
+    for input in [&full[..], &bare[..]] {
+        let s = Statement::from_json(input).unwrap();
+        let moved = s.clone().into_value();
+        assert_eq!(moved, s.to_value());
+        assert_eq!(moved, serde_json::from_slice::<Value>(input).unwrap());
     }
 }

@@ -171,11 +171,8 @@ pub(crate) fn check_statement(
                 continue;
             };
             if hex_value.eq_ignore_ascii_case(&actual.to_hex()) {
-                return Ok((
-                    statement.to_value(),
-                    statement.predicate_type.clone(),
-                    actual,
-                ));
+                let predicate_type = statement.predicate_type.clone();
+                return Ok((statement.into_value(), predicate_type, actual));
             }
         }
     }
