@@ -1024,3 +1024,44 @@ fn rfc3339(t: i64) -> String {
         secs % 60
     )
 }
+
+/// A failed identity or extension policy names what it wanted and what it found (the text is
+/// built only on that failure path).
+#[test]
+fn identity_mismatch_describes_both_sides() {
+    let a = case!("happy-path-v0.3");
+    let v = verifier(&a);
+    let art = Artifact::bytes(a.artifact.clone());
+    let texts = |p: Policy| match run(&v, &a.bundle, &art, &p) {
+        Err(VerifyError::IdentityMismatch { expected, found }) => (expected, found),
+        other => panic!("identity mismatch expected, got {other:?}"),
+    };
+    let (expected, found) = texts(Policy::identity(
+        San::exact("someone@example.com"),
+        Issuer::exact(GITHUB),
+    ));
+    assert_eq!(
+        expected,
+        format!("SAN \"someone@example.com\" with issuer {GITHUB:?}")
+    );
+    assert_eq!(
+        found,
+        format!("certificate for {BEACON:?} issued by {GITHUB:?}")
+    );
+    let (expected, found) =
+        texts(Policy::extension("1.3.6.1.4.1.57264.1.99", Matcher::regex("x.*").unwrap()).unwrap());
+    assert_eq!(expected, "extension 1.3.6.1.4.1.57264.1.99 = regex \"x.*\"");
+    assert_eq!(found, "no extension 1.3.6.1.4.1.57264.1.99");
+    let (expected, found) = texts(
+        Policy::extension(
+            oid::SOURCE_REPOSITORY_URI,
+            Matcher::exact("https://github.com/evil/repo"),
+        )
+        .unwrap(),
+    );
+    assert_eq!(
+        expected,
+        "extension 1.3.6.1.4.1.57264.1.12 = \"https://github.com/evil/repo\""
+    );
+    assert_eq!(found, "extension 1.3.6.1.4.1.57264.1.12 = \"https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon\"");
+}
