@@ -77,8 +77,21 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+const USAGE: &str = "usage: perf_runner bench DIR ITERATIONS CASE... | load DIR ITERATIONS | \
+batch DIR ITERATIONS CASE | cold DIR CASE | hash FILE ROUNDS | hash-artifact FILE";
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let needed = match args.first().map(String::as_str) {
+        Some("bench" | "batch") => 4,
+        Some("load" | "cold" | "hash") => 3,
+        Some("hash-artifact") => 2,
+        _ => usize::MAX,
+    };
+    if args.len() < needed {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    }
     let dir = PathBuf::from(&args[1]);
     let me = implementation();
     match args[0].as_str() {
@@ -220,6 +233,6 @@ fn main() {
                 json!({"impl": me, "case": "hash-artifact", "peak": hwm})
             );
         }
-        other => panic!("unknown mode {other}"),
+        other => unreachable!("mode {other} was checked against USAGE above"),
     }
 }
