@@ -161,13 +161,13 @@ impl Statement {
         json::to_vec(&self.to_out())
     }
 
-    /// Serializes to a `serde_json::Value`.
+    /// Serializes to a `serde_json::Value` (a copy; [`Statement::into_value`] moves instead).
     pub fn to_value(&self) -> Value {
-        json::to_value(&self.to_out())
+        self.clone().into_value()
     }
 
-    /// The same `serde_json::Value` as [`Statement::to_value`], built by moving the fields
-    /// (the predicate, often most of a statement, included) instead of copying them twice.
+    /// The statement as a `serde_json::Value`, built by moving the fields (the predicate,
+    /// often most of a statement, included) instead of copying them.
     pub fn into_value(self) -> Value {
         let subjects = self
             .subject

@@ -162,7 +162,6 @@ fn conformance_documents_round_trip() {
             configs += 1;
         } else if input.get("_type").is_some() {
             let s = Statement::from_json(&bytes).unwrap();
-            assert_eq!(s.clone().into_value(), s.to_value(), "{}", path.display());
             check_value(path, &input, s.to_value());
             statements += 1;
         } else {
@@ -210,7 +209,7 @@ fn embedded_trust_round_trips() {
 }
 
 #[test]
-fn statement_into_value_equals_to_value() {
+fn statement_values_equal_the_input() {
     let full = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[
         {"name":"a.tar.gz","digest":{"sha256":"00ff","sha512":"aa"},"uri":"https://x/a",
          "annotations":{"k":[1,2.5,{"z":null}]}},
@@ -222,8 +221,8 @@ fn statement_into_value_equals_to_value() {
       "predicateType":"p"}"#;
     for input in [&full[..], &bare[..]] {
         let s = Statement::from_json(input).unwrap();
-        let moved = s.clone().into_value();
-        assert_eq!(moved, s.to_value());
-        assert_eq!(moved, serde_json::from_slice::<Value>(input).unwrap());
+        let want = serde_json::from_slice::<Value>(input).unwrap();
+        assert_eq!(s.to_value(), want);
+        assert_eq!(s.into_value(), want);
     }
 }
