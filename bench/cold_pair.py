@@ -31,7 +31,6 @@ page cache. Every process then costs more (2026-11-26 16:10 UTC: an empty Rust `
 1.23 ms), by about the same amount for every binary, which moves their ratios toward 1
 (BENCHMARKS.md, items 32 and 33).
 """
-import json
 import os
 import random
 import statistics
@@ -40,11 +39,9 @@ import time
 from pathlib import Path
 
 from cacheflush import CacheFlush
+from fixtures import FIXTURES as fix, case as fixture_case
 
-root = Path(__file__).resolve().parent.parent
-shared = Path(os.environ.get("SIGSTORE_SHARED_DIR", root.parent / "shared"))
-fix = shared / "perf-fixtures"
-case = next(c for c in json.loads((fix / "cases.json").read_text()) if c["id"].startswith("a"))
+case = fixture_case("a")
 
 
 def command(binary):

@@ -10,18 +10,15 @@ a's bundle, artifact, identity and issuer (its embedded production root, like ou
 is a separate process stopped by COLD_VERIFY_STOP_AFTER; spawns are interleaved and the median
 is printed. Fixtures come from ../shared/perf-fixtures (or SIGSTORE_SHARED_DIR).
 """
-import json
 import os
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-root = Path(__file__).resolve().parent.parent
-shared = Path(os.environ.get("SIGSTORE_SHARED_DIR", root.parent / "shared"))
-fix = shared / "perf-fixtures"
-case = next(c for c in json.loads((fix / "cases.json").read_text()) if c["id"].startswith("a"))
+from fixtures import FIXTURES as fix, case as fixture_case
+
+case = fixture_case("a")
 binary = sys.argv[1]
 args = [binary, str(fix / case["bundle"]), str(fix / case["artifact"]), case["identity"], case["issuer"]]
 runs = {stage: (args, {"COLD_VERIFY_STOP_AFTER": stage}) for stage in ("start", "load", "build", "parse")}

@@ -30,11 +30,9 @@ import os
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("SIGSTORE_SHARED_DIR", ROOT.parent / "shared"))
-FIXTURES = SHARED / "perf-fixtures"
+from fixtures import FIXTURES
+
 
 BUNDLE_FRAME = "Verifier::verify_json"
 FLOOR_FRAME = "PublicKey::verify"

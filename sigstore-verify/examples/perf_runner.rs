@@ -233,6 +233,9 @@ fn main() {
                 json!({"impl": me, "case": "hash-artifact", "peak": hwm})
             );
         }
-        other => unreachable!("mode {other} was checked against USAGE above"),
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
     }
 }
