@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use sigstore_crypto::{HashAlgorithm, PublicKey, SignatureScheme};
 
@@ -50,6 +50,23 @@ const ARC_ISSUER_ALT_NAME: u8 = 18;
 const ARC_BASIC_CONSTRAINTS: u8 = 19;
 const ARC_AUTHORITY_KEY_ID: u8 = 35;
 const ARC_EXT_KEY_USAGE: u8 = 37;
+/// The arcs above, in the order of [`UNDERSTOOD_CRITICAL_EXTENSIONS`] (a test holds the two
+/// lists together).
+const UNDERSTOOD_ARCS: [u8; 7] = [
+    ARC_BASIC_CONSTRAINTS,
+    ARC_KEY_USAGE,
+    ARC_EXT_KEY_USAGE,
+    ARC_SUBJECT_ALT_NAME,
+    ARC_ISSUER_ALT_NAME,
+    ARC_SUBJECT_KEY_ID,
+    ARC_AUTHORITY_KEY_ID,
+];
+
+/// Whether an extension OID (contents octets) is one of [`UNDERSTOOD_CRITICAL_EXTENSIONS`]
+/// (all `2.5.29.n`, encoded `55 1d n`; DER encodings are unique).
+fn understood(oid: &[u8]) -> bool {
+    matches!(oid, [0x55, 0x1d, n] if UNDERSTOOD_ARCS.contains(n))
+}
 
 /// One certificate extension, as carried in the certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +128,32 @@ struct Parsed {
     basic_constraints: Option<BasicConstraints>,
     key_usage: Option<KeyUsage>,
     ext_key_usage: Option<ExtKeyUsage>,
-    extensions: Vec<Extension>,
+    /// Where each extension lies in `der`, in certificate order.
+    extension_spans: Vec<ExtensionSpan>,
+    /// The index of the first critical extension outside [`UNDERSTOOD_CRITICAL_EXTENSIONS`].
+    unknown_critical: Option<usize>,
+    /// [`Certificate::extensions`], built on first use: verification reads extensions through
+    /// `extension_spans` and never needs their dotted OIDs or copies of their values.
+    extensions: OnceLock<Vec<Extension>>,
+}
+
+/// One extension's place in the certificate: ranges of `der`, checked at parse time.
+struct ExtensionSpan {
+    oid: Range<usize>,
+    critical: bool,
+    value: Range<usize>,
+}
+
+/// One extension, borrowed from the certificate (the OID as DER contents octets, checked at
+/// parse time).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExtensionRef<'a> {
+    /// The `extnID` contents octets.
+    pub(crate) oid: &'a [u8],
+    /// The `critical` flag.
+    pub(crate) critical: bool,
+    /// The contents of `extnValue`.
+    pub(crate) value: &'a [u8],
 }
 
 impl Parsed {
@@ -320,26 +362,29 @@ impl Certificate {
         let scheme = scheme_for(raw.algorithm)?;
         let public_key = PublicKey::from_spki_der(raw.spki).map_err(Error::PublicKey)?;
 
-        let mut extensions = Vec::with_capacity(raw.extensions.len());
+        let mut extension_spans = Vec::with_capacity(raw.extensions.len());
+        let mut unknown_critical = None;
         let mut subject_key_id = None;
         let mut authority_key_id = None;
         let mut basic_constraints = None;
         let mut key_usage = None;
         let mut ext_key_usage = None;
         for (index, ext) in raw.extensions.iter().enumerate() {
-            let oid = oid_string(ext.oid, "extension OID")?;
+            der::check_oid(ext.oid).map_err(|_| bad("extension OID"))?;
+            // The dotted OID names the extension in errors only.
+            let oid = || der::decode_oid(ext.oid).unwrap_or_default();
             if raw
                 .extensions
                 .get(..index)
                 .is_some_and(|earlier| earlier.iter().any(|e| e.oid == ext.oid))
             {
-                return Err(ext_err(&oid));
+                return Err(ext_err(&oid()));
             }
             // The extensions path validation relies on are parsed here, and any defect in
             // them rejects the certificate; the others are kept as bytes (the SCT list and the
             // Fulcio extensions are read by this crate on demand; a critical extension that
             // is not understood fails path validation).
-            let malformed = |_| ext_err(&oid);
+            let malformed = |_| ext_err(&oid());
             // The understood extensions are all `2.5.29.n` (`55 1d n`): matched on the
             // encoding, which is unique (DER), rather than on the dotted text.
             let arc = match ext.oid {
@@ -388,10 +433,13 @@ impl Certificate {
                 }
                 _ => {}
             }
-            extensions.push(Extension {
-                oid,
+            if ext.critical && !understood(ext.oid) && unknown_critical.is_none() {
+                unknown_critical = Some(index);
+            }
+            extension_spans.push(ExtensionSpan {
+                oid: span(der, ext.oid)?,
                 critical: ext.critical,
-                value: ext.value.to_vec(),
+                value: span(der, ext.value)?,
             });
         }
 
@@ -411,7 +459,9 @@ impl Certificate {
             basic_constraints,
             key_usage,
             ext_key_usage,
-            extensions,
+            extension_spans,
+            unknown_critical,
+            extensions: OnceLock::new(),
         })))
     }
 
@@ -513,13 +563,45 @@ impl Certificate {
     }
 
     /// All extensions in certificate order.
+    ///
+    /// Built on the first call (dotted OIDs and owned values); the verification paths of this
+    /// workspace read extensions without it.
     pub fn extensions(&self) -> &[Extension] {
-        &self.0.extensions
+        self.0.extensions.get_or_init(|| {
+            self.extension_refs()
+                .map(|ext| Extension {
+                    // Every extension OID passed `check_oid` at parse time, so this decodes.
+                    oid: der::decode_oid(ext.oid).unwrap_or_default(),
+                    critical: ext.critical,
+                    value: ext.value.to_vec(),
+                })
+                .collect()
+        })
     }
 
     /// The extension with this dotted OID, if present (duplicates are rejected at parse time).
     pub fn extension(&self, oid: &str) -> Option<&Extension> {
-        self.0.extensions.iter().find(|e| e.oid == oid)
+        self.extensions().iter().find(|e| e.oid == oid)
+    }
+
+    /// The extensions in certificate order, borrowed.
+    pub(crate) fn extension_refs(&self) -> impl Iterator<Item = ExtensionRef<'_>> {
+        self.0.extension_spans.iter().map(|span| ExtensionRef {
+            oid: self.0.bytes(&span.oid),
+            critical: span.critical,
+            value: self.0.bytes(&span.value),
+        })
+    }
+
+    /// The extension whose OID has these contents octets, if present.
+    pub(crate) fn extension_ref(&self, oid: &[u8]) -> Option<ExtensionRef<'_>> {
+        self.extension_refs().find(|ext| ext.oid == oid)
+    }
+
+    /// The position of the first critical extension that path validation does not understand
+    /// (outside [`UNDERSTOOD_CRITICAL_EXTENSIONS`]), if any.
+    pub(crate) fn unknown_critical_extension(&self) -> Option<usize> {
+        self.0.unknown_critical
     }
 
     /// Whether subject == issuer and the certificate's signature verifies under its own key.
@@ -657,7 +739,7 @@ fn check_general_names_contents(mut names: &[u8]) -> Result<(), der::DerError> {
             // otherName: type-id OID, value [0] EXPLICIT ANY.
             0xa0 => {
                 let (type_id, rest) = expect(name.value, tag::OID)?;
-                der::decode_oid(type_id.value)?;
+                der::check_oid(type_id.value)?;
                 expect_only(rest, tag::CONTEXT_0)?;
             }
             // rfc822Name, dNSName, uniformResourceIdentifier: IA5String.
@@ -672,7 +754,7 @@ fn check_general_names_contents(mut names: &[u8]) -> Result<(), der::DerError> {
             }
             // registeredID.
             0x88 => {
-                der::decode_oid(name.value)?;
+                der::check_oid(name.value)?;
             }
             // x400Address, ediPartyName, iPAddress: kept as bytes.
             0xa3 | 0xa5 | 0x87 => {}
@@ -719,6 +801,31 @@ mod tests {
                 [0x55, 0x1d, arc],
                 "{dotted}"
             );
+        }
+    }
+
+    #[test]
+    fn understood_extensions_are_the_listed_ones() {
+        for n in 0..=u8::MAX {
+            let dotted = format!("2.5.29.{n}");
+            assert_eq!(
+                understood(&der::encode_oid(&dotted).unwrap()),
+                UNDERSTOOD_CRITICAL_EXTENSIONS.contains(&dotted.as_str()),
+                "{dotted}"
+            );
+        }
+        assert_eq!(UNDERSTOOD_ARCS.len(), UNDERSTOOD_CRITICAL_EXTENSIONS.len());
+        for dotted in UNDERSTOOD_CRITICAL_EXTENSIONS {
+            assert!(understood(&der::encode_oid(dotted).unwrap()), "{dotted}");
+        }
+        // Other OIDs that end in a listed arc, or start like one, are not understood.
+        for dotted in [
+            "1.3.6.1.4.1.57264.1.17",
+            "2.5.30.17",
+            "2.5.29.17.1",
+            "2.5.29",
+        ] {
+            assert!(!understood(&der::encode_oid(dotted).unwrap()), "{dotted}");
         }
     }
 

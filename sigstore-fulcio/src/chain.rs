@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cert::{OID_ANY_EKU, OID_KP_CODE_SIGNING, OID_KP_TIME_STAMPING};
-use crate::{Certificate, Error, UNDERSTOOD_CRITICAL_EXTENSIONS};
+use crate::{Certificate, Error};
 
 /// Most signature verifications one [`verify_chain`] call performs while looking for the
 /// leaf's issuer among the authorities' certificates (bounds work when many trusted
@@ -180,7 +180,8 @@ impl VerifiedChain {
 ///   without keyUsage is accepted, RFC 3161 does not require it);
 /// - the leaf EKU fits `purpose` (see [`KeyPurpose`]); a CA with an EKU must allow `purpose`
 ///   (or anyExtendedKeyUsage);
-/// - no certificate has a critical extension outside [`UNDERSTOOD_CRITICAL_EXTENSIONS`];
+/// - no certificate has a critical extension outside
+///   [`UNDERSTOOD_CRITICAL_EXTENSIONS`](crate::UNDERSTOOD_CRITICAL_EXTENSIONS);
 /// - for every `t` in `times`: each certificate's `notBefore <= t <= notAfter` and the
 ///   authority's `validFor` contains `t`.
 pub fn verify_chain(
@@ -249,14 +250,14 @@ fn check_path(
     purpose: KeyPurpose,
 ) -> Result<(), Error> {
     for (index, cert) in chain.iter().enumerate() {
-        if let Some(ext) = cert
-            .extensions()
-            .iter()
-            .find(|e| e.critical && !UNDERSTOOD_CRITICAL_EXTENSIONS.contains(&e.oid.as_str()))
-        {
+        if let Some(position) = cert.unknown_critical_extension() {
             return Err(Error::UnknownCriticalExtension {
                 index,
-                oid: ext.oid.clone(),
+                oid: cert
+                    .extensions()
+                    .get(position)
+                    .map(|ext| ext.oid.clone())
+                    .unwrap_or_default(),
             });
         }
         if index == 0 {

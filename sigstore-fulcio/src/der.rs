@@ -173,15 +173,14 @@ fn push_base128(mut v: u64, out: &mut Vec<u8>) {
     }
 }
 
-/// Decodes OID contents octets into dotted form, into one `String` without the formatting
-/// machinery (every certificate extension's OID is decoded on every verification). Refuses
-/// empty contents, a truncated last arc, a non-minimal arc (leading 0x80) and an arc above
-/// `u64::MAX`.
-pub(crate) fn decode_oid(contents: &[u8]) -> Result<String, DerError> {
+/// Walks OID contents octets, handing `arc` each arc in order (the first subidentifier split
+/// into the first two arcs, X.690 §8.19.4). Refuses empty contents, a truncated last arc, a
+/// non-minimal arc (leading 0x80) and an arc above `u64::MAX`; `arc` may already have seen
+/// the arcs before the defect.
+fn walk_oid(contents: &[u8], mut arc: impl FnMut(u64)) -> Result<(), DerError> {
     if contents.is_empty() || contents.last().is_some_and(|b| b & 0x80 != 0) {
         return Err(DerError("bad OID"));
     }
-    let mut out = String::with_capacity(contents.len() * 3 + 4);
     let mut cur: u64 = 0;
     let mut started = false;
     let mut first = true;
@@ -196,29 +195,45 @@ pub(crate) fn decode_oid(contents: &[u8]) -> Result<String, DerError> {
         cur = (cur << 7) | u64::from(b & 0x7f);
         if b & 0x80 == 0 {
             if first {
-                // The first subidentifier packs the first two arcs (X.690 §8.19.4).
                 let (a, b) = match cur {
                     0..40 => (0, cur),
                     40..80 => (1, cur - 40),
                     _ => (2, cur - 80),
                 };
-                push_decimal(&mut out, a);
-                out.push('.');
-                push_decimal(&mut out, b);
+                arc(a);
+                arc(b);
                 first = false;
             } else {
-                out.push('.');
-                push_decimal(&mut out, cur);
+                arc(cur);
             }
             cur = 0;
             started = false;
         }
     }
+    Ok(())
+}
+
+/// Checks OID contents octets with the rules of [`decode_oid`], without building the text
+/// (the parser checks every extension's OID; most are never wanted as text).
+pub(crate) fn check_oid(contents: &[u8]) -> Result<(), DerError> {
+    walk_oid(contents, |_| {})
+}
+
+/// Decodes OID contents octets into dotted form, into one `String` without the formatting
+/// machinery. Refuses what [`check_oid`] refuses.
+pub(crate) fn decode_oid(contents: &[u8]) -> Result<String, DerError> {
+    let mut out = String::with_capacity(contents.len() * 3 + 4);
+    walk_oid(contents, |arc| {
+        if !out.is_empty() {
+            out.push('.');
+        }
+        push_decimal(&mut out, arc);
+    })?;
     Ok(out)
 }
 
 /// Appends `v` in decimal.
-fn push_decimal(out: &mut String, mut v: u64) {
+pub(crate) fn push_decimal(out: &mut String, mut v: u64) {
     let mut digits = [0u8; 20];
     let mut len = 0;
     for slot in digits.iter_mut() {
@@ -281,8 +296,13 @@ mod tests {
         ] {
             let enc = encode_oid(s).unwrap();
             assert_eq!(decode_oid(&enc).unwrap(), s);
+            assert_eq!(check_oid(&enc), Ok(()));
         }
-        let why = |c: &[u8]| decode_oid(c).unwrap_err().0;
+        let why = |c: &[u8]| {
+            let checked = check_oid(c).unwrap_err().0;
+            assert_eq!(decode_oid(c).unwrap_err().0, checked);
+            checked
+        };
         assert_eq!(why(&[]), "bad OID");
         assert_eq!(why(&[0x2b, 0x86]), "bad OID");
         assert_eq!(why(&[0x2b, 0x80, 0x01]), "non-minimal OID arc");

@@ -18,12 +18,28 @@ pub const OID_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
 /// otherName SAN type for usernames (`username!domain`-style identities).
 pub const OID_OTHERNAME_SAN: &str = "1.3.6.1.4.1.57264.1.7";
 
+/// The contents octets of the OID `1.3.6.1.4.1.57264.1` ([`FULCIO_OID_PREFIX`] without its
+/// final dot).
+const FULCIO_OID_PREFIX_DER: [u8; 9] = [0x2b, 0x06, 0x01, 0x04, 0x01, 0x83, 0xbf, 0x30, 0x01];
+/// The contents octets of subjectAltName, `2.5.29.17`.
+const OID_SUBJECT_ALT_NAME_DER: [u8; 3] = [0x55, 0x1d, 0x11];
+
+/// The `n` of an extension OID `1.3.6.1.4.1.57264.1.n` (contents octets, checked when the
+/// certificate was parsed), if it has exactly that form and `n` fits a `u32`.
+fn fulcio_arc(oid: &[u8]) -> Option<u32> {
+    let arc = oid.strip_prefix(&FULCIO_OID_PREFIX_DER[..])?;
+    let (last, leading) = arc.split_last()?;
+    if last & 0x80 != 0 || leading.iter().any(|b| b & 0x80 == 0) {
+        return None;
+    }
+    arc.iter().try_fold(0u32, |n, b| {
+        n.checked_mul(128)?.checked_add(u32::from(b & 0x7f))
+    })
+}
+
 /// Extensions 1.1-1.6 carry raw bytes (legacy form); 1.8 onwards carry a DER UTF8String.
-fn is_raw_encoded(oid: &str) -> bool {
-    matches!(
-        oid.strip_prefix(FULCIO_OID_PREFIX),
-        Some("1" | "2" | "3" | "4" | "5" | "6")
-    )
+fn is_raw_encoded(arc: u32) -> bool {
+    matches!(arc, 1..=6)
 }
 
 /// A subject alternative name of a kind Fulcio issues.
@@ -172,29 +188,27 @@ impl CertificateIdentity {
         let san = single_san(cert)?;
         let mut extensions = FulcioExtensions::default();
         let mut by_oid = BTreeMap::new();
-        for ext in cert.extensions() {
-            let Some(arc) = ext.oid.strip_prefix(FULCIO_OID_PREFIX) else {
+        for ext in cert.extension_refs() {
+            let Some(arc) = fulcio_arc(ext.oid) else {
                 continue;
             };
-            let Ok(arc) = arc.parse::<u32>() else {
-                continue;
-            };
-            let malformed = || Error::MalformedExtension {
-                oid: ext.oid.clone(),
-            };
-            let value = if is_raw_encoded(&ext.oid) {
-                String::from_utf8(ext.value.clone()).map_err(|_| malformed())?
+            let mut oid = String::with_capacity(FULCIO_OID_PREFIX.len() + 10);
+            oid.push_str(FULCIO_OID_PREFIX);
+            der::push_decimal(&mut oid, u64::from(arc));
+            let decoded = if is_raw_encoded(arc) {
+                String::from_utf8(ext.value.to_vec()).map_err(|_| ())
             } else {
-                match utf8_string(&ext.value) {
-                    Ok(v) => v,
-                    Err(_) if arc > 22 => continue,
-                    Err(_) => return Err(malformed()),
-                }
+                utf8_string(ext.value)
+            };
+            let value = match decoded {
+                Ok(v) => v,
+                Err(()) if arc > 22 => continue,
+                Err(()) => return Err(Error::MalformedExtension { oid }),
             };
             if let Some(slot) = extensions.slot(arc) {
                 *slot = Some(value.clone());
             }
-            by_oid.insert(ext.oid.clone(), value);
+            by_oid.insert(oid, value);
         }
         let issuer = by_oid
             .get(OID_ISSUER_V2)
@@ -230,12 +244,12 @@ fn ia5(value: &[u8]) -> Option<String> {
 /// Reads every name of the subjectAltName extension and requires exactly one.
 pub(crate) fn single_san(cert: &Certificate) -> Result<SubjectAlternativeName, Error> {
     let ext = cert
-        .extension(OID_SUBJECT_ALT_NAME)
+        .extension_ref(&OID_SUBJECT_ALT_NAME_DER)
         .ok_or(Error::MissingSubjectAlternativeName)?;
     let malformed = || Error::MalformedExtension {
         oid: OID_SUBJECT_ALT_NAME.to_owned(),
     };
-    let seq = der::expect_only(&ext.value, tag::SEQUENCE).map_err(|_| malformed())?;
+    let seq = der::expect_only(ext.value, tag::SEQUENCE).map_err(|_| malformed())?;
     let mut rest = seq.value;
     let mut names: Vec<Result<SubjectAlternativeName, &'static str>> = Vec::new();
     while !rest.is_empty() {
@@ -278,5 +292,57 @@ pub(crate) fn single_san(cert: &Certificate) -> Result<SubjectAlternativeName, E
             None => Err(Error::MissingSubjectAlternativeName),
         },
         count => Err(Error::MultipleSubjectAlternativeNames { count }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_constants_are_the_dotted_oids() {
+        assert_eq!(
+            der::decode_oid(&FULCIO_OID_PREFIX_DER).unwrap() + ".",
+            FULCIO_OID_PREFIX
+        );
+        assert_eq!(
+            der::decode_oid(&OID_SUBJECT_ALT_NAME_DER).unwrap(),
+            OID_SUBJECT_ALT_NAME
+        );
+    }
+
+    /// `fulcio_arc` on the encoding agrees with reading the dotted text: the text after
+    /// [`FULCIO_OID_PREFIX`], as a `u32`.
+    #[test]
+    fn fulcio_arcs_agree_with_the_dotted_text() {
+        let cases = [
+            ("1.3.6.1.4.1.57264.1.1", Some(1)),
+            ("1.3.6.1.4.1.57264.1.8", Some(8)),
+            ("1.3.6.1.4.1.57264.1.22", Some(22)),
+            ("1.3.6.1.4.1.57264.1.0", Some(0)),
+            ("1.3.6.1.4.1.57264.1.127", Some(127)),
+            ("1.3.6.1.4.1.57264.1.128", Some(128)),
+            ("1.3.6.1.4.1.57264.1.4294967295", Some(u32::MAX)),
+            ("1.3.6.1.4.1.57264.1.4294967296", None),
+            ("1.3.6.1.4.1.57264.1.99999999999", None),
+            ("1.3.6.1.4.1.57264.1.8.1", None),
+            ("1.3.6.1.4.1.57264.1.300.5", None),
+            ("1.3.6.1.4.1.57264.1", None),
+            ("1.3.6.1.4.1.57264.2.8", None),
+            ("1.3.6.1.4.1.57264.11.8", None),
+            ("1.3.6.1.4.1.57265.1.8", None),
+            ("2.5.29.17", None),
+        ];
+        for (dotted, arc) in cases {
+            let text = dotted
+                .strip_prefix(FULCIO_OID_PREFIX)
+                .and_then(|a| a.parse::<u32>().ok());
+            assert_eq!(text, arc, "{dotted}");
+            assert_eq!(
+                fulcio_arc(&der::encode_oid(dotted).unwrap()),
+                arc,
+                "{dotted}"
+            );
+        }
     }
 }

@@ -178,8 +178,10 @@ impl Sct {
 
 /// Parses the leaf's embedded `SignedCertificateTimestampList` (at most [`MAX_SCTS`] entries).
 pub fn embedded_scts(leaf: &Certificate) -> Result<Vec<Sct>, Error> {
-    let ext = leaf.extension(OID_SCT_LIST).ok_or(Error::MissingSct)?;
-    let octets = der::expect_only(&ext.value, tag::OCTET_STRING)
+    let ext = leaf
+        .extension_ref(&OID_SCT_LIST_DER)
+        .ok_or(Error::MissingSct)?;
+    let octets = der::expect_only(ext.value, tag::OCTET_STRING)
         .map_err(|_| Error::MalformedSct("extension is not an OCTET STRING"))?;
     let mut r = Reader(octets.value);
     let list = r.vec16()?;
