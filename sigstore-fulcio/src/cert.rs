@@ -373,11 +373,13 @@ impl Certificate {
             der::check_oid(ext.oid).map_err(|_| bad("extension OID"))?;
             // The dotted OID names the extension in errors only.
             let oid = || der::decode_oid(ext.oid).unwrap_or_default();
-            if raw
-                .extensions
-                .get(..index)
-                .is_some_and(|earlier| earlier.iter().any(|e| e.oid == ext.oid))
-            {
+            // Duplicates: OIDs of one arc (Fulcio's) share long prefixes, so the last octet is
+            // compared before the whole encoding.
+            if raw.extensions.get(..index).is_some_and(|earlier| {
+                earlier
+                    .iter()
+                    .any(|e| e.oid.last() == ext.oid.last() && e.oid == ext.oid)
+            }) {
                 return Err(ext_err(&oid()));
             }
             // The extensions path validation relies on are parsed here, and any defect in
