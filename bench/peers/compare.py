@@ -173,8 +173,8 @@ os.sched_setaffinity(0, affinity)
 flush_buffer = None
 
 # Batch throughput (ours): verify_json_batch on all cores vs one thread. Each `perf_runner
-# batch` run times 15 adjacent pairs of passes over 400 bundles and reports the median of the
-# pairs' ratios; a burst of load from outside (this VM's neighbours) can still halve a whole
+# batch` run times adjacent pairs of passes over 400 bundles (how many pairs: its `pairs`
+# field) and reports the median of the pairs' ratios; a burst of load from outside (this VM's neighbours) can still halve a whole
 # run, so BATCH_REPEATS (3) rounds go over all implementations and cases, and the run with the
 # median speedup is kept for each.
 batch_runs = {}
