@@ -17,6 +17,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = CertificateIdentity::from_certificate(&leaf);
+    // The public extension list is built from the parsed ranges on first use; duplicate OIDs
+    // were refused at parse, so each one finds itself.
+    for ext in leaf.extensions() {
+        assert_eq!(leaf.extension(&ext.oid), Some(ext));
+    }
     let _ = precertificate_tbs(&leaf);
     let scts = embedded_scts(&leaf);
     let time = leaf.not_before();
