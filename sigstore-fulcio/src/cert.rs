@@ -566,8 +566,9 @@ impl Certificate {
 
     /// All extensions in certificate order.
     ///
-    /// Built on the first call (dotted OIDs and owned values); the verification paths of this
-    /// workspace read extensions without it.
+    /// Built on the first call (dotted OIDs and owned values). This crate's own readers (the
+    /// signer identity, the embedded SCTs, path validation) read the extensions in place
+    /// without building it.
     pub fn extensions(&self) -> &[Extension] {
         self.0.extensions.get_or_init(|| {
             self.extension_refs()
