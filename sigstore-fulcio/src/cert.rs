@@ -130,8 +130,6 @@ struct Parsed {
     ext_key_usage: Option<ExtKeyUsage>,
     /// Where each extension lies in `der`, in certificate order.
     extension_spans: Vec<ExtensionSpan>,
-    /// The index of the first critical extension outside [`UNDERSTOOD_CRITICAL_EXTENSIONS`].
-    unknown_critical: Option<usize>,
     /// [`Certificate::extensions`], built on first use: verification reads extensions through
     /// `extension_spans` and never needs their dotted OIDs or copies of their values.
     extensions: OnceLock<Vec<Extension>>,
@@ -363,7 +361,6 @@ impl Certificate {
         let public_key = PublicKey::from_spki_der(raw.spki).map_err(Error::PublicKey)?;
 
         let mut extension_spans = Vec::with_capacity(raw.extensions.len());
-        let mut unknown_critical = None;
         let mut subject_key_id = None;
         let mut authority_key_id = None;
         let mut basic_constraints = None;
@@ -435,9 +432,6 @@ impl Certificate {
                 }
                 _ => {}
             }
-            if ext.critical && !understood(ext.oid) && unknown_critical.is_none() {
-                unknown_critical = Some(index);
-            }
             extension_spans.push(ExtensionSpan {
                 oid: span(der, ext.oid)?,
                 critical: ext.critical,
@@ -462,7 +456,6 @@ impl Certificate {
             key_usage,
             ext_key_usage,
             extension_spans,
-            unknown_critical,
             extensions: OnceLock::new(),
         })))
     }
@@ -604,7 +597,8 @@ impl Certificate {
     /// The position of the first critical extension that path validation does not understand
     /// (outside [`UNDERSTOOD_CRITICAL_EXTENSIONS`]), if any.
     pub(crate) fn unknown_critical_extension(&self) -> Option<usize> {
-        self.0.unknown_critical
+        self.extension_refs()
+            .position(|ext| ext.critical && !understood(ext.oid))
     }
 
     /// Whether subject == issuer and the certificate's signature verifies under its own key.
