@@ -50,6 +50,8 @@ const ARC_ISSUER_ALT_NAME: u8 = 18;
 const ARC_BASIC_CONSTRAINTS: u8 = 19;
 const ARC_AUTHORITY_KEY_ID: u8 = 35;
 const ARC_EXT_KEY_USAGE: u8 = 37;
+/// The contents octets of [`OID_SUBJECT_ALT_NAME`].
+pub(crate) const OID_SUBJECT_ALT_NAME_DER: [u8; 3] = [0x55, 0x1d, ARC_SUBJECT_ALT_NAME];
 /// The arcs above, in the order of [`UNDERSTOOD_CRITICAL_EXTENSIONS`] (a test holds the two
 /// lists together).
 const UNDERSTOOD_ARCS: [u8; 7] = [
