@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How far a bundle's verification is from its signature floor (issue 9, BENCHMARKS.md item 35).
 
-    bench/floor_share.py [--iterations N] [--frequency HZ] RUNNER CASE [CASE ...]
+    bench/floor_share.py [--iterations N] [--frequency HZ] [--repeat K] RUNNER CASE [CASE ...]
 
 RUNNER is a `perf_runner` build (`cargo build --release -p sigstore-verify --example
 perf_runner`, with or without a backend feature). For each CASE (a, b, c, d of
@@ -20,13 +20,15 @@ follow the host's overall speed. It does follow the host's state in part (on the
 host the non-signature work, more memory-bound, slowed more than the field arithmetic in
 slow spells), and carries the sampling error of a share (about +-0.5 % at 6,000 samples):
 repeated runs of one binary there moved by up to 0.03 in the ratio (2026-11-26), so compare
-builds over several alternating runs, or with callgrind's instruction counts.
+builds over several alternating runs (`--repeat K` measures each case K times in a row and
+prints the median and range of the ratios), or with callgrind's instruction counts.
 Needs `perf` with call-graph support and a runner with debug information (the release
 profile of this workspace keeps it).
 """
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,20 +70,29 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--iterations", type=int, default=3000)
     ap.add_argument("--frequency", type=int, default=5000)
+    ap.add_argument("--repeat", type=int, default=1, help="measurements per case (default 1)")
     ap.add_argument("runner")
     ap.add_argument("cases", nargs="+")
     args = ap.parse_args()
     if not (FIXTURES / "cases.json").is_file():
         print(f"perf fixtures not found at {FIXTURES} (set SIGSTORE_SHARED_DIR)", file=sys.stderr)
         return 2
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
     for case in args.cases:
-        total, floor = measure(args.runner, case, args.iterations, args.frequency)
-        if total == 0 or floor == 0:
-            print(f"case {case}: no samples inside {BUNDLE_FRAME} / {FLOOR_FRAME}; "
-                  "is the runner built with debug information?", file=sys.stderr)
-            return 1
-        print(f"case {case}: {total} samples, floor share {floor / total:.3f}, "
-              f"bundle / floor {total / floor:.3f}x")
+        ratios = []
+        for _ in range(args.repeat):
+            total, floor = measure(args.runner, case, args.iterations, args.frequency)
+            if total == 0 or floor == 0:
+                print(f"case {case}: no samples inside {BUNDLE_FRAME} / {FLOOR_FRAME}; "
+                      "is the runner built with debug information?", file=sys.stderr)
+                return 1
+            ratios.append(total / floor)
+            print(f"case {case}: {total} samples, floor share {floor / total:.3f}, "
+                  f"bundle / floor {total / floor:.3f}x")
+        if args.repeat > 1:
+            print(f"case {case}: median {statistics.median(ratios):.3f}x over {len(ratios)} "
+                  f"runs ({min(ratios):.3f}-{max(ratios):.3f}x)")
     return 0
 
 
