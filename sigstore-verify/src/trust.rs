@@ -75,9 +75,8 @@ pub(crate) struct TrustMaterial {
     /// `(index in timestampAuthorities, chain, validFor)` of every authority with certificates,
     /// kept only while `tsas` waits for its first use (empty once built at build time).
     tsa_inputs: Vec<TsaInput>,
-    /// How many timestamp authorities have certificates.
-    tsa_count: usize,
-    /// A display name per timestamp authority (URI, else subject common name).
+    /// A display name per timestamp authority with certificates (URI, else subject common
+    /// name).
     pub tsa_names: Vec<String>,
     /// Logs and CT logs skipped because their key is in an unsupported format.
     pub skipped_logs: usize,
@@ -295,7 +294,6 @@ impl TrustMaterial {
             tsa_names.push(name);
         }
         let tsas = OnceLock::new();
-        let tsa_count = tsa_inputs.len();
         if !tsa_inputs
             .iter()
             .all(|(_, chain, _)| prevalidated(&tsa_fingerprint(chain)))
@@ -316,14 +314,13 @@ impl TrustMaterial {
             ct_logs,
             tsas,
             tsa_inputs,
-            tsa_count,
             tsa_names,
         })
     }
 
     /// How many timestamp authorities the root has (with certificates).
     pub(crate) fn tsa_count(&self) -> usize {
-        self.tsa_count
+        self.tsa_names.len()
     }
 
     /// The timestamp authorities, built now if they were deferred (see [`PREVALIDATED`]).
