@@ -243,6 +243,19 @@ fn admin(req: &Request, faults: &Faults) -> Response {
     }
 }
 
+/// Reads one whole HTTP/1.1 request from `stream` (its headers and the body its
+/// `Content-Length` or chunked encoding announces, with this server's limits) and discards it.
+///
+/// For raw test servers that answer every request the same way: a server that answers after
+/// one `read` and closes may close with part of the request still unread, and the kernel then
+/// resets the connection, which a client rightly treats as a transport failure and retries.
+/// `Err` carries the HTTP status this server would have answered with (400, 413, 431).
+pub fn read_and_discard_request(stream: &TcpStream) -> Result<(), u16> {
+    let mut writer = stream.try_clone().map_err(|_| 400u16)?;
+    let mut reader = BufReader::new(stream.try_clone().map_err(|_| 400u16)?);
+    read_request(&mut reader, &mut writer).map(drop)
+}
+
 fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> Result<Request, u16> {
     let mut header_bytes = 0usize;
     let mut line = String::new();

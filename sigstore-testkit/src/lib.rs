@@ -58,7 +58,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::error::Error;
 pub use crate::faults::{Fault, FaultRule, Faults, Service};
 pub use crate::fulcio::{MAX_CSR_BYTES, OTHER_IDENTITY};
-pub use crate::http::{MAX_HEADER_BYTES, MAX_REQUEST_BYTES};
+pub use crate::http::{read_and_discard_request, MAX_HEADER_BYTES, MAX_REQUEST_BYTES};
 pub use crate::oidc::{
     TokenClaims, DEFAULT_TOKEN_TTL_SECS, DEVICE_CODE_TTL_SECS, DEVICE_POLL_INTERVAL_SECS,
     MAX_TOKEN_BYTES, SIGSTORE_AUDIENCE,

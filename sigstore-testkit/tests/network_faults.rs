@@ -24,7 +24,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -33,7 +33,9 @@ use std::time::{Duration, Instant};
 use common::*;
 use sigstore_crypto::KeySigner;
 use sigstore_fulcio::client::{FulcioClient, ProofKind};
-use sigstore_testkit::{Config, Fault, Service, TokenClaims, VirtualSigstore};
+use sigstore_testkit::{
+    read_and_discard_request, Config, Fault, Service, TokenClaims, VirtualSigstore,
+};
 use sigstore_tlog::client::{ClientConfig, RekorV1Client, RekorV2Client};
 
 /// Hard bound on any single client call in this file.
@@ -357,8 +359,9 @@ fn raw_server(m: Misbehaviour) -> RawServer {
             count.fetch_add(1, Ordering::SeqCst);
             s.set_read_timeout(Some(Duration::from_millis(500)))
                 .unwrap();
-            let mut buf = [0u8; 65536];
-            let _ = s.read(&mut buf);
+            // The whole request, before answering or closing: closing with part of it unread
+            // (a body still arriving) resets the connection, which clients retry.
+            let _ = read_and_discard_request(&s);
             let body: &[u8] = match m {
                 Misbehaviour::Close => {
                     drop(s);
