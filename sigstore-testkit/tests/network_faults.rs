@@ -24,8 +24,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,6 +35,7 @@ use sigstore_crypto::KeySigner;
 use sigstore_fulcio::client::{FulcioClient, ProofKind};
 use sigstore_testkit::{
     read_and_discard_request, Config, Fault, Service, TokenClaims, VirtualSigstore,
+    MAX_REQUEST_BYTES,
 };
 use sigstore_tlog::client::{ClientConfig, RekorV1Client, RekorV2Client};
 
@@ -427,4 +428,49 @@ fn reset_and_wrong_content_for_every_client() {
     for r in &rows {
         eprintln!("{r}");
     }
+}
+
+/// The raw servers' request reader waits for a body sent after the headers (the case that made
+/// the server above close with the body unread), and refuses an announced body over the limit.
+#[test]
+fn raw_server_reads_a_body_sent_after_its_headers() {
+    const PAUSE: Duration = Duration::from_millis(150);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let mut results = Vec::new();
+        for _ in 0..2 {
+            let (mut s, _) = listener.accept().unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let started = Instant::now();
+            let r = read_and_discard_request(&s);
+            results.push((r, started.elapsed()));
+            let _ =
+                s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+        results
+    });
+
+    let mut c = TcpStream::connect(addr).unwrap();
+    c.write_all(b"POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(PAUSE);
+    c.write_all(b"hello").unwrap();
+    let mut response = String::new();
+    c.read_to_string(&mut response).unwrap();
+    assert!(response.ends_with("\r\n\r\nok"), "{response:?}");
+
+    let mut c = TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: {}\r\n\r\n",
+        MAX_REQUEST_BYTES + 1
+    );
+    c.write_all(head.as_bytes()).unwrap();
+    let mut response = String::new();
+    let _ = c.read_to_string(&mut response);
+
+    let results = server.join().unwrap();
+    assert_eq!(results[0].0, Ok(()));
+    assert!(results[0].1 >= PAUSE, "answered after {:?}", results[0].1);
+    assert_eq!(results[1].0, Err(413));
 }
