@@ -7,7 +7,6 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt;
 
-use base64::Engine as _;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::Serialize;
@@ -693,13 +692,8 @@ fn string_with(v: Json<'_>, at: impl FnOnce() -> String) -> Result<String> {
     }
 }
 
-/// Strict standard base64 with padding (see [`bytes_with`]).
-fn b64_engine() -> &'static base64::engine::GeneralPurpose {
-    &base64::engine::general_purpose::STANDARD
-}
-
 pub(crate) fn encode_b64(b: &[u8]) -> String {
-    b64_engine().encode(b)
+    base64_simd::STANDARD.encode_to_string(b)
 }
 
 pub(crate) fn nonempty_bytes(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
@@ -716,8 +710,8 @@ fn bytes_with(v: &Json<'_>, nonempty: bool, at: impl Fn() -> String) -> Result<V
             expected: "a string",
         });
     };
-    let b = b64_engine()
-        .decode(s.as_bytes())
+    let b = base64_simd::STANDARD
+        .decode_to_vec(s.as_bytes())
         .map_err(|_| Error::Base64 { field: at() })?;
     if nonempty && b.is_empty() {
         return Err(Error::EmptyBytes { field: at() });

@@ -9,8 +9,7 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
+use base64_simd::{STANDARD, URL_SAFE_NO_PAD};
 use serde::Deserialize;
 use sigstore_crypto::{KeyKind, Signer};
 
@@ -191,7 +190,7 @@ pub fn token_subject(identity_token: &str) -> Result<String, Error> {
         _ => return Err(Error::IdentityToken("not a JWT")),
     };
     let json = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
+        .decode_to_vec(payload.trim_end_matches('='))
         .map_err(|_| Error::IdentityToken("payload is not base64url"))?;
     #[derive(Deserialize)]
     struct Claims {
@@ -229,7 +228,7 @@ fn request_body(
                         "algorithm": algorithm,
                         "content": signer.public_key().to_pem(),
                     },
-                    "proofOfPossession": STANDARD.encode(sig),
+                    "proofOfPossession": STANDARD.encode_to_string(sig),
                 }
             })
         }
@@ -238,7 +237,7 @@ fn request_body(
             let pem = pem::encode(&pem::Pem::new("CERTIFICATE REQUEST", csr));
             serde_json::json!({
                 "credentials": credentials,
-                "certificateSigningRequest": STANDARD.encode(pem),
+                "certificateSigningRequest": STANDARD.encode_to_string(pem),
             })
         }
     };
@@ -320,7 +319,7 @@ fn parse_response(bytes: &[u8]) -> Result<SigningCertificate, Error> {
             let sct = match d.signed_certificate_timestamp {
                 Some(s) => Some(
                     STANDARD
-                        .decode(s)
+                        .decode_to_vec(s)
                         .map_err(|_| Error::MalformedResponse("SCT is not base64"))?,
                 ),
                 None => None,

@@ -1,7 +1,6 @@
 //! PKCE (RFC 7636) and the random `state` / `nonce` values of an authorization request.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use base64_simd::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{Error, Result};
@@ -19,7 +18,7 @@ pub fn random_token(n: usize) -> Result<String> {
         context: "reading OS randomness",
         source: std::io::Error::other(e.to_string()),
     })?;
-    Ok(URL_SAFE_NO_PAD.encode(buf))
+    Ok(URL_SAFE_NO_PAD.encode_to_string(buf))
 }
 
 /// A PKCE pair: the secret verifier and its S256 challenge (RFC 7636 §4.2).
@@ -66,7 +65,7 @@ impl Pkce {
 
 /// `BASE64URL(SHA256(ASCII(verifier)))` (RFC 7636 §4.2).
 pub fn s256_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+    URL_SAFE_NO_PAD.encode_to_string(Sha256::digest(verifier.as_bytes()))
 }
 
 /// Constant-time string equality (for `state` and `nonce`).

@@ -1,7 +1,6 @@
 //! Identity tokens: unverified JWT claim parsing (RFC 7519) for Sigstore keyless signing.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use base64_simd::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -206,7 +205,7 @@ fn decode_segment(segment: &str, which: &'static str) -> Result<Vec<u8>> {
         });
     }
     URL_SAFE_NO_PAD
-        .decode(segment.as_bytes())
+        .decode_to_vec(segment.as_bytes())
         .map_err(|_| Error::Malformed {
             why: match which {
                 "header" => "header segment is not base64url",

@@ -13,8 +13,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use base64_simd::STANDARD;
 use serde_json::Value;
 
 use crate::merkle::{hash_from_slice, Hash, HASH_LEN};
@@ -220,7 +219,7 @@ fn bad(url: &str, reason: &'static str) -> Error {
 
 fn b64_field(url: &str, v: &Value, reason: &'static str) -> Result<Vec<u8>, Error> {
     v.as_str()
-        .and_then(|s| STANDARD.decode(s).ok())
+        .and_then(|s| STANDARD.decode_to_vec(s).ok())
         .ok_or_else(|| bad(url, reason))
 }
 

@@ -15,8 +15,7 @@
 //! parsed body to the bundle with [`EntryBody::check_binding`] (rekor-v2-spec §6.1.4: digest,
 //! signature byte-for-byte and verifier material).
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use base64_simd::STANDARD;
 use std::borrow::Cow;
 
 use serde::Deserialize;
@@ -162,7 +161,9 @@ pub fn dsse_pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 fn b64(field: &'static str, s: impl AsRef<[u8]>) -> Result<Vec<u8>, Error> {
-    STANDARD.decode(s).map_err(|_| Error::BodyField(field))
+    STANDARD
+        .decode_to_vec(s)
+        .map_err(|_| Error::BodyField(field))
 }
 
 /// intoto 0.0.2 bodies store DSSE bytes base64-encoded, and (depending on the Rekor version
@@ -175,7 +176,7 @@ fn maybe_double_b64(field: &'static str, s: &str) -> Result<Vec<u8>, Error> {
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
     if looks_b64 {
-        if let Ok(twice) = STANDARD.decode(&once) {
+        if let Ok(twice) = STANDARD.decode_to_vec(&once) {
             return Ok(twice);
         }
     }
@@ -219,7 +220,7 @@ fn pem_material(field: &'static str, pem: &[u8]) -> Result<Material, Error> {
 }
 
 fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b = STANDARD.encode(der);
+    let b = STANDARD.encode_to_string(der);
     let mut out = format!("-----BEGIN {label}-----\n");
     let mut rest = b.as_str();
     while !rest.is_empty() {
@@ -753,8 +754,8 @@ impl EntryBody {
             "spec": {
                 "data": {"hash": {"algorithm": digest.algorithm.name(), "value": hex::encode(&digest.digest)}},
                 "signature": {
-                    "content": STANDARD.encode(signature),
-                    "publicKey": {"content": STANDARD.encode(material_pem(material))}
+                    "content": STANDARD.encode_to_string(signature),
+                    "publicKey": {"content": STANDARD.encode_to_string(material_pem(material))}
                 }
             }
         })
@@ -768,7 +769,7 @@ impl EntryBody {
             "kind": "dsse",
             "spec": {"proposedContent": {
                 "envelope": envelope_json,
-                "verifiers": [STANDARD.encode(material_pem(material))]
+                "verifiers": [STANDARD.encode_to_string(material_pem(material))]
             }}
         })
     }
@@ -783,8 +784,8 @@ impl EntryBody {
         key_details: KeyDetails,
     ) -> Value {
         serde_json::json!({"hashedRekordRequestV002": {
-            "digest": STANDARD.encode(digest),
-            "signature": {"content": STANDARD.encode(signature), "verifier": v2_verifier_json(material, key_details)}
+            "digest": STANDARD.encode_to_string(digest),
+            "signature": {"content": STANDARD.encode_to_string(signature), "verifier": v2_verifier_json(material, key_details)}
         }})
     }
 
@@ -797,11 +798,11 @@ impl EntryBody {
         let sigs: Vec<Value> = envelope
             .signatures
             .iter()
-            .map(|s| serde_json::json!({"sig": STANDARD.encode(s), "keyid": ""}))
+            .map(|s| serde_json::json!({"sig": STANDARD.encode_to_string(s), "keyid": ""}))
             .collect();
         serde_json::json!({"dsseRequestV002": {
             "envelope": {
-                "payload": STANDARD.encode(envelope.payload),
+                "payload": STANDARD.encode_to_string(envelope.payload),
                 "payloadType": envelope.payload_type,
                 "signatures": sigs
             },
@@ -813,14 +814,14 @@ impl EntryBody {
     /// payload and signature are base64 text that is base64-encoded again, and the verifier is a
     /// base64 PEM.
     pub fn intoto_v002_request(envelope: &DsseRef<'_>, material: &Material) -> Value {
-        let twice = |b: &[u8]| STANDARD.encode(STANDARD.encode(b));
+        let twice = |b: &[u8]| STANDARD.encode_to_string(STANDARD.encode_to_string(b));
         let sigs: Vec<Value> = envelope
             .signatures
             .iter()
             .map(|s| {
                 serde_json::json!({
                     "sig": twice(s),
-                    "publicKey": STANDARD.encode(material_pem(material))
+                    "publicKey": STANDARD.encode_to_string(material_pem(material))
                 })
             })
             .collect();
@@ -846,7 +847,7 @@ impl EntryBody {
             .iter()
             .map(|(sig, m)| {
                 serde_json::json!({
-                    "content": STANDARD.encode(sig),
+                    "content": STANDARD.encode_to_string(sig),
                     "verifier": v2_verifier_json(m, key_details)
                 })
             })
@@ -857,7 +858,7 @@ impl EntryBody {
             "spec": {"dsseV002": {
                 "payloadHash": {
                     "algorithm": proto_hash_name(payload_hash.algorithm),
-                    "digest": STANDARD.encode(&payload_hash.digest)
+                    "digest": STANDARD.encode_to_string(&payload_hash.digest)
                 },
                 "signatures": sigs
             }}
@@ -877,8 +878,8 @@ impl EntryBody {
             "apiVersion": "0.0.2",
             "kind": "hashedrekord",
             "spec": {"hashedRekordV002": {
-                "data": {"algorithm": proto_hash_name(digest.algorithm), "digest": STANDARD.encode(&digest.digest)},
-                "signature": {"content": STANDARD.encode(signature), "verifier": v2_verifier_json(material, key_details)}
+                "data": {"algorithm": proto_hash_name(digest.algorithm), "digest": STANDARD.encode_to_string(&digest.digest)},
+                "signature": {"content": STANDARD.encode_to_string(signature), "verifier": v2_verifier_json(material, key_details)}
             }}
         });
         canonical_json(&v).into_bytes()
@@ -888,11 +889,11 @@ impl EntryBody {
 fn v2_verifier_json(material: &Material, key_details: KeyDetails) -> Value {
     match material {
         Material::Certificate(d) => serde_json::json!({
-            "x509Certificate": {"rawBytes": STANDARD.encode(d)},
+            "x509Certificate": {"rawBytes": STANDARD.encode_to_string(d)},
             "keyDetails": key_details.name()
         }),
         Material::PublicKey(d) => serde_json::json!({
-            "publicKey": {"rawBytes": STANDARD.encode(d)},
+            "publicKey": {"rawBytes": STANDARD.encode_to_string(d)},
             "keyDetails": key_details.name()
         }),
     }
@@ -977,7 +978,7 @@ mod tests {
 
     #[test]
     fn pem_bodies_drop_every_kind_of_ascii_whitespace() {
-        let b64 = STANDARD.encode(DER);
+        let b64 = STANDARD.encode_to_string(DER);
         assert_eq!(b64, "MAMCAQequ8zd");
         for body in [
             "\nMAMCAQequ8zd\n",

@@ -27,8 +27,7 @@
 //! `"<host> - <tree ID>"` ([`ExpectedOrigin::RekorV1`]); Rekor v2 checkpoints have the host
 //! itself as origin ([`ExpectedOrigin::Exact`]).
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use base64_simd::STANDARD;
 use sigstore_crypto::{HashAlgorithm, KeyKind, PublicKey, SignatureScheme, Signer};
 
 use crate::error::{CheckpointField, NoteField};
@@ -195,7 +194,7 @@ fn signature_line(name: &str, key_id: [u8; 4], sig: &[u8]) -> String {
     let mut blob = Vec::with_capacity(4 + sig.len());
     blob.extend_from_slice(&key_id);
     blob.extend_from_slice(sig);
-    format!("{SIG_PREFIX}{name} {}\n", STANDARD.encode(blob))
+    format!("{SIG_PREFIX}{name} {}\n", STANDARD.encode_to_string(blob))
 }
 
 fn parse_signature_line(line: &str) -> Result<NoteSignature, Error> {
@@ -211,7 +210,7 @@ fn parse_signature_line(line: &str) -> Result<NoteSignature, Error> {
         return Err(Error::MalformedNote(NoteField::KeyName));
     }
     let blob = STANDARD
-        .decode(b64)
+        .decode_to_vec(b64)
         .map_err(|_| Error::MalformedNote(NoteField::SignatureEncoding))?;
     if blob.len() < 5 {
         return Err(Error::MalformedNote(NoteField::SignatureEncoding));
@@ -268,7 +267,7 @@ impl Checkpoint {
         let tree_size =
             parse_tree_size(size).ok_or(Error::MalformedCheckpoint(CheckpointField::TreeSize))?;
         let root_bytes = STANDARD
-            .decode(root)
+            .decode_to_vec(root)
             .map_err(|_| Error::MalformedCheckpoint(CheckpointField::RootHash))?;
         let root_hash = Hash::try_from(root_bytes.as_slice())
             .map_err(|_| Error::MalformedCheckpoint(CheckpointField::RootHash))?;
@@ -314,7 +313,7 @@ impl Checkpoint {
             "{}\n{}\n{}\n",
             self.origin,
             self.tree_size,
-            STANDARD.encode(self.root_hash)
+            STANDARD.encode_to_string(self.root_hash)
         );
         for e in &self.extensions {
             out.push_str(e);

@@ -4,8 +4,7 @@
 //! `{"body":"<base64 body>","integratedTime":N,"logID":"<hex log ID>","logIndex":N}` where
 //! `logIndex` is the global index of the entry (rekor-spec §9.5). ECDSA keys sign its SHA-256.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use base64_simd::STANDARD;
 use sigstore_crypto::{HashAlgorithm, KeyKind, PublicKey, SignatureScheme, Signer};
 
 use crate::Error;
@@ -33,7 +32,7 @@ pub fn set_payload(
     // (the body's base64 is most of it).
     let mut out = String::with_capacity(body.len().div_ceil(3) * 4 + log_id.len() * 2 + 96);
     out.push_str("{\"body\":\"");
-    STANDARD.encode_string(body, &mut out);
+    STANDARD.encode_append(body, &mut out);
     out.push_str("\",\"integratedTime\":");
     out.push_str(&integrated_time.to_string());
     out.push_str(",\"logID\":\"");
