@@ -66,6 +66,7 @@ for p in bundles:
         body = b64(e.get("canonicalizedBody", ""))
         if body:
             put("rekor_body", body)
+            put("base64_codec", e["canonicalizedBody"])
         cp = e.get("inclusionProof", {}).get("checkpoint", {}).get("envelope")
         if cp:
             put("checkpoint", cp)
@@ -80,4 +81,5 @@ claims = {"iss": "https://oauth2.sigstore.dev/auth", "sub": "alice", "email": "a
           "email_verified": True, "aud": "sigstore", "exp": 1800000000, "iat": 1700000000}
 put("jwt", f"{seg(hdr)}.{seg(claims)}.c2ln")
 put("jwt", f"{seg(hdr)}.{seg({'iss': 'https://token.actions.githubusercontent.com', 'sub': 'repo:o/r', 'aud': ['sigstore'], 'exp': 1})}.")
+put("base64_codec", b"QUJD-_8=")
 print("seeded", sum(1 for _ in corpus.rglob("*") if _.is_file()), "files in", corpus)

@@ -18,7 +18,7 @@
 #   RUSTC_BOOTSTRAP=1 cargo fuzz run <target> --fuzz-dir . fuzz/artifacts/<target>/crash-...
 # Coverage report: RUSTC_BOOTSTRAP=1 cargo fuzz coverage <target> --fuzz-dir .
 #
-# Cost: about 230 CPU-seconds for the build (release, sanitizer none) plus 10 targets x 10 s;
+# Cost: about 230 CPU-seconds for the build (release, sanitizer none) plus 11 targets x 10 s;
 # about 4-5 minutes on two idle cores (9.5 minutes measured on a loaded shared machine), plus
 # about 2 minutes the first time to install cargo-fuzz.
 #
@@ -30,7 +30,7 @@ export RUSTC_BOOTSTRAP=1
 export SIGSTORE_SHARED_DIR="${SIGSTORE_SHARED_DIR:-$(cd .. && pwd)/../shared}"
 SECONDS_EACH="${FUZZ_SECONDS:-10}"
 SANITIZER="${FUZZ_SANITIZER:-none}"
-TARGETS="${FUZZ_TARGETS:-bundle_json trusted_root signing_config checkpoint certificate rfc3161 rekor_body jwt tuf_metadata verify_bundle}"
+TARGETS="${FUZZ_TARGETS:-bundle_json trusted_root signing_config checkpoint certificate rfc3161 rekor_body jwt tuf_metadata base64_codec verify_bundle}"
 
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
 
