@@ -212,7 +212,8 @@ fn pem_material(field: &'static str, pem: &[u8]) -> Result<Material, Error> {
     let mut compact = Vec::with_capacity(body.len());
     for line in body.split('\n') {
         let line = line.as_bytes();
-        // A fold without an early exit, so the compiler can check many bytes at once.
+        // A fold without an early exit: a straight loop over the line, cheaper here than
+        // `split`'s byte-at-a-time search.
         if line
             .iter()
             .fold(false, |seen, b| seen | b.is_ascii_whitespace())
