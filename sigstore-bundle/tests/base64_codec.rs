@@ -9,6 +9,7 @@
 //! alphabet of edge characters.
 
 use base64::Engine as _;
+use sigstore_test_support::Rng;
 
 type Oracle = base64::engine::GeneralPurpose;
 
@@ -27,21 +28,6 @@ const PAIRS: [(&str, &base64_simd::Base64, &Oracle); 2] = [
 
 /// Characters from both alphabets, padding, whitespace, and bytes that belong to neither.
 const EDGE: &[u8] = b"AQgw+/-_=\n \r\t.\0\x80\xffz9";
-
-/// xorshift64: deterministic, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn agree(name: &str, ours: &base64_simd::Base64, oracle: &Oracle, text: &[u8]) -> bool {
     let a = ours.decode_to_vec(text).ok();
@@ -91,7 +77,7 @@ fn long_encodings_with_planted_defects_decode_alike() {
         let mut accepted = 0usize;
         let mut refused = 0usize;
         for len in (0..200usize).chain([767, 768, 769, 1900, 4300]) {
-            let raw: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            let raw: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
             let encoded = oracle.encode(&raw).into_bytes();
             assert_eq!(
                 ours.encode_to_string(&raw).as_bytes(),

@@ -11,25 +11,14 @@ use sigstore_tlog::entry::EntryBody;
 use sigstore_tlog::merkle::{verify_consistency_slices, verify_inclusion_slices};
 use sigstore_tlog::note::{verify_checkpoint, Checkpoint, ExpectedOrigin, LogKey, SignedNote};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use sigstore_test_support::Rng;
 
 fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
     let mut v = input.to_vec();
     for _ in 0..1 + rng.below(4) {
         let pos = rng.below(v.len() + 1);
         match rng.below(4) {
-            0 if pos < v.len() => v[pos] = rng.next() as u8,
+            0 if pos < v.len() => v[pos] = rng.next_u64() as u8,
             1 if pos < v.len() => {
                 v.remove(pos);
             }
@@ -59,8 +48,8 @@ fn random_mutations_never_panic() {
         }
         let b = mutate(&mut rng, body);
         let _ = EntryBody::parse(&b);
-        let idx = rng.next() >> rng.below(64);
-        let size = rng.next() >> rng.below(64);
+        let idx = rng.next_u64() >> rng.below(64);
+        let size = rng.next_u64() >> rng.below(64);
         let proof: Vec<Vec<u8>> = (0..rng.below(70)).map(|_| vec![1u8; 32]).collect();
         let _ = verify_inclusion_slices(idx, size, &[0u8; 32], &proof, &[0u8; 32]);
         let _ = verify_consistency_slices(idx, size, &proof, &[0u8; 32], &[0u8; 32]);

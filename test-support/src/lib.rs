@@ -54,6 +54,25 @@ fn locate(root: PathBuf, subdir: &str, ci: bool) -> Result<Option<PathBuf>, Stri
     Ok(None)
 }
 
+/// A small deterministic generator (xorshift64) for randomized tests: a failure reproduces
+/// from the seed. Not for anything that needs real randomness.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next 64 pseudo-random bits. The seed must not be 0 (xorshift stays at 0).
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A value in `0..n` (`0` when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
