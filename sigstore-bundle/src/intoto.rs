@@ -77,46 +77,7 @@ impl Statement {
     /// Unknown `_type` is [`Error::UnknownStatementType`].
     pub fn from_json(input: &[u8]) -> Result<Self> {
         let v = json::parse_document(input, DocKind::Statement, MAX_STATEMENT_BYTES)?;
-        let mut o = Obj::new(
-            v,
-            "",
-            &["_type", "subject", "predicateType", "predicate"],
-            Nulls::Reject,
-        )?;
-        let type_ = o.str("_type")?;
-        if type_ != STATEMENT_V0_1 && type_ != STATEMENT_V1 {
-            return Err(Error::UnknownStatementType { found: type_ });
-        }
-        let subject = o.list("subject", |v, f| {
-            let mut so = Obj::new(v, f, SUBJECT_KEYS, Nulls::Reject)?;
-            let name = so.opt_str("name")?;
-            let mut other_fields = BTreeMap::new();
-            for key in OTHER_RESOURCE_KEYS {
-                if let Some(v) = so.opt(key)? {
-                    other_fields.insert((*key).to_owned(), v.into_value());
-                }
-            }
-            let dfield = so.field("digest");
-            let Json::Object(map) = so.req("digest")? else {
-                return Err(Error::Type {
-                    field: dfield,
-                    expected: "an object",
-                });
-            };
-            let digest = map
-                .into_iter()
-                .map(|(k, v)| {
-                    let f = json::join(&dfield, &k);
-                    Ok((k.into_owned(), json::as_string(v, &f)?))
-                })
-                .collect::<Result<_>>()?;
-            Ok(Subject {
-                name,
-                digest,
-                other_fields,
-            })
-        })?;
-        let predicate_type = o.str("predicateType")?;
+        let (mut o, type_, subject, predicate_type) = read_head(v)?;
         let predicate = o.opt("predicate")?.map(Json::into_value);
         Ok(Self {
             type_,
@@ -199,4 +160,146 @@ impl Statement {
         }
         Value::Object(o)
     }
+}
+
+/// An in-toto Statement kept as the JSON text that was signed, with the fields a verifier
+/// matches on (`_type`, `subject`, `predicateType`) already read.
+///
+/// [`StatementJson::from_json`] makes every check of [`Statement::from_json`] (the same
+/// limits, duplicate keys at any depth, unknown fields, types) and returns the same errors,
+/// but it does not convert the predicate into a [`serde_json::Value`]: it only checks it.
+/// That conversion is most of the cost of reading a provenance statement, and most verifiers
+/// never look at the predicate. [`StatementJson::to_statement`] and
+/// [`StatementJson::to_value`] convert on request; serializing a `StatementJson` writes the
+/// value of [`StatementJson::to_value`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementJson {
+    text: String,
+    type_: &'static str,
+    subject: Vec<Subject>,
+    predicate_type: String,
+    has_predicate: bool,
+}
+
+impl StatementJson {
+    /// Reads a Statement as [`Statement::from_json`] does (same limits, checks and errors),
+    /// keeping its text and leaving the predicate unconverted.
+    pub fn from_json(input: &[u8]) -> Result<Self> {
+        let v = json::parse_document(input, DocKind::StatementText, MAX_STATEMENT_BYTES)?;
+        let (mut o, type_, subject, predicate_type) = read_head(v)?;
+        let has_predicate = o.opt("predicate")?.is_some();
+        let type_ = if type_ == STATEMENT_V1 {
+            STATEMENT_V1
+        } else {
+            STATEMENT_V0_1
+        };
+        // A document serde_json accepted is UTF-8 (it checks every string; everything else
+        // is ASCII), so this refusal is never reached in practice.
+        let text = std::str::from_utf8(input)
+            .map_err(|_| Error::Json {
+                kind: crate::error::JsonErrorKind::Syntax,
+                line: 0,
+                column: 0,
+            })?
+            .to_owned();
+        Ok(Self {
+            text,
+            type_,
+            subject,
+            predicate_type,
+            has_predicate,
+        })
+    }
+
+    /// The statement's JSON text, exactly as it was read.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `_type`: [`STATEMENT_V0_1`] or [`STATEMENT_V1`].
+    pub fn statement_type(&self) -> &'static str {
+        self.type_
+    }
+
+    /// `subject`.
+    pub fn subjects(&self) -> &[Subject] {
+        &self.subject
+    }
+
+    /// `predicateType`.
+    pub fn predicate_type(&self) -> &str {
+        &self.predicate_type
+    }
+
+    /// Whether the statement has a `predicate`.
+    pub fn has_predicate(&self) -> bool {
+        self.has_predicate
+    }
+
+    /// The whole statement, predicate converted (reads the text again).
+    pub fn to_statement(&self) -> Result<Statement> {
+        Statement::from_json(self.text.as_bytes())
+    }
+
+    /// The statement as a `serde_json::Value`, as [`Statement::into_value`] gives it.
+    pub fn to_value(&self) -> Result<Value> {
+        self.to_statement().map(Statement::into_value)
+    }
+}
+
+impl serde::Serialize for StatementJson {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.to_value()
+            .map_err(serde::ser::Error::custom)?
+            .serialize(s)
+    }
+}
+
+/// The object of a Statement document, with `_type`, `subject` and `predicateType` read (in
+/// that order) and taken out of it; `predicate` is left for the caller.
+fn read_head(v: Json<'_>) -> Result<(Obj<'_, 'static>, String, Vec<Subject>, String)> {
+    let mut o = Obj::new(
+        v,
+        "",
+        &["_type", "subject", "predicateType", "predicate"],
+        Nulls::Reject,
+    )?;
+    let type_ = o.str("_type")?;
+    if type_ != STATEMENT_V0_1 && type_ != STATEMENT_V1 {
+        return Err(Error::UnknownStatementType { found: type_ });
+    }
+    let subject = o.list("subject", |v, f| {
+        let mut so = Obj::new(v, f, SUBJECT_KEYS, Nulls::Reject)?;
+        let name = so.opt_str("name")?;
+        let mut other_fields = BTreeMap::new();
+        for key in OTHER_RESOURCE_KEYS {
+            if let Some(v) = so.opt(key)? {
+                other_fields.insert((*key).to_owned(), v.into_value());
+            }
+        }
+        // Field paths are built only for an error.
+        let Json::Object(map) = so.req("digest")? else {
+            return Err(Error::Type {
+                field: so.field("digest"),
+                expected: "an object",
+            });
+        };
+        let digest = map
+            .into_iter()
+            .map(|(k, v)| match v {
+                Json::String(hex) => Ok((k.into_owned(), hex.into_owned())),
+                _ => Err(Error::Type {
+                    field: json::join(&so.field("digest"), &k),
+                    expected: "a string",
+                }),
+            })
+            .collect::<Result<_>>()?;
+        Ok(Subject {
+            name,
+            digest,
+            other_fields,
+        })
+    })?;
+    let predicate_type = o.str("predicateType")?;
+    Ok((o, type_, subject, predicate_type))
 }

@@ -24,6 +24,9 @@ pub(crate) enum DocKind {
     ClientTrustConfig,
     Envelope,
     Statement,
+    /// An in-toto Statement whose top-level `predicate` is checked and not kept (it becomes
+    /// [`Json::Unread`]; read by [`crate::StatementJson`]).
+    StatementText,
 }
 
 /// The cap for the list (or, for in-toto digests, the object) at `path`.
@@ -44,7 +47,7 @@ fn cap_for(kind: DocKind, path: &[Cow<'_, str>]) -> Option<usize> {
             _ => None,
         },
         DocKind::Envelope => envelope_cap(p),
-        DocKind::Statement => match p {
+        DocKind::Statement | DocKind::StatementText => match p {
             ["subject"] => Some(MAX_SUBJECTS),
             ["subject", "digest"] => Some(MAX_DIGESTS_PER_SUBJECT),
             _ => None,
@@ -106,6 +109,10 @@ pub(crate) enum Json<'a> {
     String(Cow<'a, str>),
     Array(Vec<Json<'a>>),
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    /// A value that was read with every check (depth, duplicate keys, syntax) but not kept:
+    /// only the top-level `predicate` of a [`DocKind::StatementText`] document, which is never
+    /// converted (its text stays with the caller).
+    Unread,
 }
 
 impl Json<'_> {
@@ -131,6 +138,8 @@ impl Json<'_> {
                     .map(|(k, v)| (k.into_owned(), v.into_value()))
                     .collect(),
             ),
+            // Never converted (see the variant); null rather than a panic if it ever were.
+            Json::Unread => Value::Null,
         }
     }
 
@@ -150,6 +159,8 @@ struct Ctx<'de> {
     path: RefCell<Vec<Cow<'de, str>>>,
     /// The typed error behind a `serde_json` custom error, if any.
     err: RefCell<Option<Error>>,
+    /// The keys of the objects [`Check`] is reading, innermost object's last.
+    keys: RefCell<Vec<Cow<'de, str>>>,
 }
 
 impl Ctx<'_> {
@@ -333,20 +344,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
             let Some(key) = map.next_key_seed(Key)? else {
                 return Ok(Json::Object(out));
             };
-            let duplicate = match &mut seen {
-                Some(set) => !set.insert(key.clone()),
-                None => {
-                    let found = out.iter().any(|(k, _)| *k == key);
-                    if !found && out.len() >= LINEAR_KEY_SCAN {
-                        let mut set: BTreeSet<Cow<'de, str>> =
-                            out.iter().map(|(k, _)| k.clone()).collect();
-                        set.insert(key.clone());
-                        seen = Some(set);
-                    }
-                    found
-                }
-            };
-            if duplicate {
+            if repeats(&mut seen, out.iter().map(|(k, _)| k), &key) {
                 let field = ctx.path_text();
                 return Err(ctx.fail(Error::DuplicateKey {
                     field,
@@ -356,13 +354,152 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
             // The key is on the path while its value is read (nested values push and pop in
             // pairs, so the pop takes this key back off).
             ctx.path.borrow_mut().push(key.clone());
-            let value = map.next_value_seed(Node {
+            let value =
+                if self.depth == 0 && ctx.kind == DocKind::StatementText && key == "predicate" {
+                    map.next_value_seed(Check {
+                        ctx,
+                        depth: self.depth + 1,
+                    })
+                } else {
+                    map.next_value_seed(Node {
+                        ctx,
+                        depth: self.depth + 1,
+                    })
+                };
+            ctx.path.borrow_mut().pop();
+            out.push((key, value?));
+        }
+    }
+}
+
+/// Whether `key` repeats one of the keys read before it in the same object (`earlier`, in
+/// document order). Up to [`LINEAR_KEY_SCAN`] keys are scanned; past that they go into
+/// `seen`, which later calls use instead of `earlier`.
+fn repeats<'k, 'de: 'k>(
+    seen: &mut Option<BTreeSet<Cow<'de, str>>>,
+    earlier: impl ExactSizeIterator<Item = &'k Cow<'de, str>> + Clone,
+    key: &Cow<'de, str>,
+) -> bool {
+    if let Some(set) = seen {
+        return !set.insert(key.clone());
+    }
+    let found = earlier.clone().any(|k| k == key);
+    if !found && earlier.len() >= LINEAR_KEY_SCAN {
+        let mut set: BTreeSet<Cow<'de, str>> = earlier.cloned().collect();
+        set.insert(key.clone());
+        *seen = Some(set);
+    }
+    found
+}
+
+/// Reads a value with the checks of [`Node`] (depth, duplicate keys, syntax) and keeps
+/// nothing: [`Json::Null`] for `null` (so a null field is still refused as one), else
+/// [`Json::Unread`]. No list caps apply inside it (it reads the in-toto predicate, which has
+/// none).
+struct Check<'c, 'de> {
+    ctx: &'c Ctx<'de>,
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Check<'_, 'de> {
+    type Value = Json<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Json<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Check<'_, 'de> {
+    type Value = Json<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Unread)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Unread)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Unread)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Unread)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Unread)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Json<'de>, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Json<'de>, A::Error> {
+        let ctx = self.ctx;
+        if self.depth >= MAX_JSON_DEPTH {
+            return Err(ctx.fail(Error::TooDeep {
+                max: MAX_JSON_DEPTH,
+            }));
+        }
+        while seq
+            .next_element_seed(Check {
+                ctx,
+                depth: self.depth + 1,
+            })?
+            .is_some()
+        {}
+        Ok(Json::Unread)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Json<'de>, A::Error> {
+        let ctx = self.ctx;
+        if self.depth >= MAX_JSON_DEPTH {
+            return Err(ctx.fail(Error::TooDeep {
+                max: MAX_JSON_DEPTH,
+            }));
+        }
+        // This object's keys sit at the top of the shared stack, from `start` (nested
+        // objects push theirs above and take them off again).
+        let start = ctx.keys.borrow().len();
+        let mut seen: Option<BTreeSet<Cow<'de, str>>> = None;
+        while let Some(key) = map.next_key_seed(Key)? {
+            let repeated = {
+                let keys = ctx.keys.borrow();
+                repeats(
+                    &mut seen,
+                    keys.get(start..).unwrap_or_default().iter(),
+                    &key,
+                )
+            };
+            if repeated {
+                let field = ctx.path_text();
+                return Err(ctx.fail(Error::DuplicateKey {
+                    field,
+                    key: key.into_owned(),
+                }));
+            }
+            ctx.path.borrow_mut().push(key.clone());
+            let value = map.next_value_seed(Check {
                 ctx,
                 depth: self.depth + 1,
             });
             ctx.path.borrow_mut().pop();
-            out.push((key, value?));
+            if let Err(e) = value {
+                ctx.keys.borrow_mut().truncate(start);
+                return Err(e);
+            }
+            if seen.is_none() {
+                ctx.keys.borrow_mut().push(key);
+            }
         }
+        ctx.keys.borrow_mut().truncate(start);
+        Ok(Json::Unread)
     }
 }
 
@@ -392,6 +529,7 @@ pub(crate) fn parse_document(input: &[u8], kind: DocKind, max_bytes: usize) -> R
         kind,
         path: RefCell::new(Vec::new()),
         err: RefCell::new(None),
+        keys: RefCell::new(Vec::new()),
     };
     let mut de = serde_json::Deserializer::from_slice(input);
     let value = match (Node {
@@ -428,6 +566,7 @@ pub(crate) fn deserialize_document<'de, D: de::Deserializer<'de>>(
         kind,
         path: RefCell::new(Vec::new()),
         err: RefCell::new(None),
+        keys: RefCell::new(Vec::new()),
     };
     let r = (Node {
         ctx: &ctx,

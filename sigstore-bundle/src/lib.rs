@@ -71,7 +71,7 @@ pub use bundle::{
 pub use dsse::{pae, DsseSignature, Envelope, IN_TOTO_PAYLOAD_TYPE};
 pub use embedded::{PRODUCTION_TUF_ROOT, STAGING_TUF_ROOT};
 pub use error::{Error, FormCount, IntegerProblem, JsonErrorKind, Result};
-pub use intoto::{Statement, Subject, STATEMENT_V0_1, STATEMENT_V1};
+pub use intoto::{Statement, StatementJson, Subject, STATEMENT_V0_1, STATEMENT_V1};
 pub use json::JsonNulls;
 pub use limits::*;
 pub use signing_config::{

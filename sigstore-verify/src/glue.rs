@@ -153,15 +153,15 @@ pub(crate) fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
 }
 
 /// Parse the in-toto statement and find the artifact among its subjects. Returns the statement
-/// as JSON, its predicate type and the matched artifact digest.
+/// (its predicate checked, not converted) and the matched artifact digest.
 pub(crate) fn check_statement(
     payload: &[u8],
     artifact: &Artifact,
-) -> Result<(serde_json::Value, String, sigstore_crypto::Digest), VerifyError> {
-    let statement = sigstore_bundle::Statement::from_json(payload)
+) -> Result<(sigstore_bundle::StatementJson, sigstore_crypto::Digest), VerifyError> {
+    let statement = sigstore_bundle::StatementJson::from_json(payload)
         .map_err(|e| VerifyError::Attestation(AttestationProblem::Statement(e)))?;
     let mut listed = Vec::new();
-    for subject in &statement.subject {
+    for subject in statement.subjects() {
         for (alg_name, hex_value) in &subject.digest {
             let Some(alg) = HashAlgorithm::from_name(alg_name) else {
                 continue;
@@ -171,8 +171,7 @@ pub(crate) fn check_statement(
                 continue;
             };
             if hex_value.eq_ignore_ascii_case(&actual.to_hex()) {
-                let predicate_type = statement.predicate_type.clone();
-                return Ok((statement.into_value(), predicate_type, actual));
+                return Ok((statement, actual));
             }
         }
     }

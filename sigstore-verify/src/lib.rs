@@ -39,7 +39,7 @@ pub use verifier::{Verifier, VerifierBuilder, IN_TOTO_PAYLOAD_TYPE};
 #[doc = include_str!("../../README.md")]
 pub struct WorkspaceReadme;
 
-pub use sigstore_bundle::{Bundle, TrustedRoot};
+pub use sigstore_bundle::{Bundle, StatementJson, TrustedRoot};
 pub use sigstore_crypto::{HashAlgorithm, PublicKey};
 
 /// Most transparency-log entries accepted in one bundle (sigstore-go's limit, CVE-2024-45395).

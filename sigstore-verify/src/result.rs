@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use sigstore_bundle::StatementJson;
 
 /// The record of a successful verification: every value in it was checked. Values the
 /// bundle carries outside every signature are never reported unless they were verified.
@@ -15,9 +16,12 @@ pub struct VerificationResult {
     pub signer: Signer,
     /// The artifact's digest the signature (or the in-toto subject) was checked against.
     pub artifact_digest: DigestRecord,
-    /// For DSSE bundles: the verified in-toto statement.
+    /// For DSSE bundles: the verified in-toto statement. Its text, subjects and predicate
+    /// type are at hand; the predicate was checked (strict JSON, limits) but is converted to
+    /// a `serde_json::Value` only on request ([`StatementJson::to_value`]), or when the
+    /// result is serialized.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub statement: Option<serde_json::Value>,
+    pub statement: Option<StatementJson>,
     /// For DSSE bundles: the statement's predicate type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub predicate_type: Option<String>,

@@ -465,9 +465,9 @@ impl Verifier {
                 public_key
                     .verify(scheme, &pae, sig)
                     .map_err(|_| VerifyError::Signature)?;
-                let (statement_json, predicate_type, matched) =
-                    glue::check_statement(payload, artifact)?;
-                (matched, Some(statement_json), Some(predicate_type))
+                let (statement, matched) = glue::check_statement(payload, artifact)?;
+                let predicate_type = statement.predicate_type().to_owned();
+                (matched, Some(statement), Some(predicate_type))
             }
         };
 

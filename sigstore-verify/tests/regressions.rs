@@ -296,7 +296,23 @@ fn predicate_type_policy_is_enforced() {
         r.predicate_type.as_deref(),
         Some("https://slsa.dev/provenance/v1")
     );
-    assert!(r.statement.is_some());
+    // The statement as verified: its fields at hand, its predicate converted on request and
+    // when the result is serialized.
+    let statement = r.statement.as_ref().unwrap();
+    assert_eq!(statement.statement_type(), sigstore_bundle::STATEMENT_V1);
+    assert_eq!(statement.predicate_type(), "https://slsa.dev/provenance/v1");
+    assert_eq!(statement.subjects().len(), 1);
+    assert_eq!(statement.subjects()[0].name.as_deref(), Some("a.txt"));
+    assert_eq!(
+        statement.subjects()[0].digest["sha256"],
+        r.artifact_digest.hex
+    );
+    let value = statement.to_value().unwrap();
+    assert_eq!(
+        value["predicate"]["buildDefinition"]["buildType"],
+        "https://actions.github.io/buildtypes/workflow/v1"
+    );
+    assert_eq!(serde_json::to_value(&r).unwrap()["statement"], value);
     let wrong = Policy::all_of(vec![
         beacon(),
         Policy::predicate_type("https://example.com/other"),
