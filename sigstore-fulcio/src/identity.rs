@@ -184,34 +184,17 @@ impl CertificateIdentity {
     /// identities read from a [`VerifiedChain`].
     pub fn from_certificate(cert: &Certificate) -> Result<Self, Error> {
         let san = single_san(cert)?;
+        let by_oid = extensions_by_oid(cert)?;
         let mut extensions = FulcioExtensions::default();
-        let mut by_oid = BTreeMap::new();
-        for ext in cert.extension_refs() {
-            let Some(arc) = fulcio_arc(ext.oid) else {
-                continue;
-            };
-            let mut oid = String::with_capacity(FULCIO_OID_PREFIX.len() + 10);
-            oid.push_str(FULCIO_OID_PREFIX);
-            der::push_decimal(&mut oid, u64::from(arc));
-            let decoded = if is_raw_encoded(arc) {
-                String::from_utf8(ext.value.to_vec()).map_err(|_| ())
-            } else {
-                utf8_string(ext.value)
-            };
-            let value = match decoded {
-                Ok(v) => v,
-                Err(()) if arc > 22 => continue,
-                Err(()) => return Err(Error::MalformedExtension { oid }),
-            };
-            if let Some(slot) = extensions.slot(arc) {
+        for (oid, value) in &by_oid {
+            let arc = oid
+                .strip_prefix(FULCIO_OID_PREFIX)
+                .and_then(|a| a.parse::<u32>().ok());
+            if let Some(slot) = arc.and_then(|a| extensions.slot(a)) {
                 *slot = Some(value.clone());
             }
-            by_oid.insert(oid, value);
         }
-        let issuer = by_oid
-            .get(OID_ISSUER_V2)
-            .or_else(|| by_oid.get(OID_ISSUER_V1))
-            .cloned();
+        let issuer = oidc_issuer(&by_oid).map(str::to_owned);
         Ok(CertificateIdentity {
             san,
             issuer,
@@ -226,9 +209,55 @@ impl CertificateIdentity {
     }
 }
 
-fn utf8_string(value: &[u8]) -> Result<String, ()> {
+/// Every Fulcio extension (`1.3.6.1.4.1.57264.1.*`) of `cert`, dotted OID to decoded text:
+/// the [`CertificateIdentity::extensions_by_oid`] of the certificate, without the typed copy
+/// (for callers that only need the map). Extensions .1.1-.1.6 hold raw UTF-8; .1.8 onwards a
+/// DER UTF8String, and one that does not is [`Error::MalformedExtension`] up to .1.22
+/// (arcs past it that Fulcio does not define yet are skipped). This does NOT validate the
+/// certificate; only trust extensions read from a [`VerifiedChain`]'s leaf.
+pub fn extensions_by_oid(cert: &Certificate) -> Result<BTreeMap<String, String>, Error> {
+    let mut by_oid = BTreeMap::new();
+    for ext in cert.extension_refs() {
+        let Some(arc) = fulcio_arc(ext.oid) else {
+            continue;
+        };
+        let decoded = if is_raw_encoded(arc) {
+            std::str::from_utf8(ext.value).map_err(|_| ())
+        } else {
+            utf8_string(ext.value)
+        };
+        let mut oid = String::with_capacity(FULCIO_OID_PREFIX.len() + 10);
+        oid.push_str(FULCIO_OID_PREFIX);
+        der::push_decimal(&mut oid, u64::from(arc));
+        match decoded {
+            Ok(v) => {
+                by_oid.insert(oid, v.to_owned());
+            }
+            Err(()) if arc > 22 => {}
+            Err(()) => return Err(Error::MalformedExtension { oid }),
+        }
+    }
+    Ok(by_oid)
+}
+
+/// The OIDC issuer among `extensions_by_oid` (as [`extensions_by_oid`] gives them): extension
+/// .1.8 when present, else the legacy .1.1.
+pub fn oidc_issuer(extensions_by_oid: &BTreeMap<String, String>) -> Option<&str> {
+    extensions_by_oid
+        .get(OID_ISSUER_V2)
+        .or_else(|| extensions_by_oid.get(OID_ISSUER_V1))
+        .map(String::as_str)
+}
+
+/// The single subject alternative name of `cert` (see [`CertificateIdentity`]: two or more
+/// are refused). This does NOT validate the certificate.
+pub fn subject_alternative_name(cert: &Certificate) -> Result<SubjectAlternativeName, Error> {
+    single_san(cert)
+}
+
+fn utf8_string(value: &[u8]) -> Result<&str, ()> {
     let s = der::expect_only(value, tag::UTF8_STRING).map_err(|_| ())?;
-    String::from_utf8(s.value.to_vec()).map_err(|_| ())
+    std::str::from_utf8(s.value).map_err(|_| ())
 }
 
 fn ia5(value: &[u8]) -> Option<String> {
@@ -267,7 +296,7 @@ pub(crate) fn single_san(cert: &Certificate) -> Result<SubjectAlternativeName, E
                     let wrapped =
                         der::expect_only(inner, tag::CONTEXT_0).map_err(|_| malformed())?;
                     let text = utf8_string(wrapped.value).map_err(|_| malformed())?;
-                    Ok(SubjectAlternativeName::OtherName(text))
+                    Ok(SubjectAlternativeName::OtherName(text.to_owned()))
                 } else {
                     Err("otherName")
                 }

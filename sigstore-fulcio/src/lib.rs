@@ -53,8 +53,9 @@ pub use chain::{
 };
 pub use error::Error;
 pub use identity::{
-    CertificateIdentity, FulcioExtensions, SubjectAlternativeName, FULCIO_OID_PREFIX,
-    OID_ISSUER_V1, OID_ISSUER_V2, OID_OTHERNAME_SAN,
+    extensions_by_oid, oidc_issuer, subject_alternative_name, CertificateIdentity,
+    FulcioExtensions, SubjectAlternativeName, FULCIO_OID_PREFIX, OID_ISSUER_V1, OID_ISSUER_V2,
+    OID_OTHERNAME_SAN,
 };
 pub use preverified::{PreverifiedLink, PREVERIFIED_LINKS};
 pub use sct::{

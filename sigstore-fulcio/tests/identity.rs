@@ -127,6 +127,10 @@ fn issuer_v2_preferred_v1_fallback() {
     );
     let id = CertificateIdentity::from_certificate(&v1_only).unwrap();
     assert_eq!(id.issuer.as_deref(), Some("https://v1.example"));
+    assert_eq!(
+        sigstore_fulcio::oidc_issuer(&id.extensions_by_oid),
+        Some("https://v1.example")
+    );
     assert_eq!(id.extension(OID_ISSUER_V1), Some("https://v1.example"));
 
     let both = leaf_with(
@@ -153,6 +157,10 @@ fn issuer_encodings_are_not_confused() {
         matches!(&err, Error::MalformedExtension { oid } if oid == OID_ISSUER_V2),
         "{err}"
     );
+    assert!(matches!(
+        sigstore_fulcio::extensions_by_oid(&cert).unwrap_err(),
+        Error::MalformedExtension { oid } if oid == OID_ISSUER_V2
+    ));
     // v1 is raw: a DER-wrapped value is taken literally (tag and length bytes included), so
     // it does not equal the plain URL.
     let cert = leaf_with(
@@ -230,6 +238,20 @@ fn every_fulcio_extension_is_read() {
             Err(Error::MalformedExtension { .. })
         ));
     }
+    // The free functions the verifier reads the identity with give the same parts.
+    assert_eq!(
+        sigstore_fulcio::extensions_by_oid(&cert).unwrap(),
+        id.extensions_by_oid
+    );
+    assert_eq!(id.extensions_by_oid.len(), 21);
+    assert_eq!(
+        sigstore_fulcio::oidc_issuer(&id.extensions_by_oid),
+        Some("https://issuer.example")
+    );
+    assert_eq!(
+        sigstore_fulcio::subject_alternative_name(&cert).unwrap(),
+        SubjectAlternativeName::Uri("https://ci.example/wf".into())
+    );
     // Serde round trip (the verifier's result serializes the identity).
     let json = serde_json::to_string(&id).unwrap();
     let back: CertificateIdentity = serde_json::from_str(&json).unwrap();

@@ -1,7 +1,7 @@
 //! Calls into the lower crates: the bundle model, Fulcio identities and SCTs, DSSE and in-toto.
 
 use sigstore_crypto::HashAlgorithm;
-use sigstore_fulcio::{CertificateIdentity, SubjectAlternativeName, VerifiedChain};
+use sigstore_fulcio::{SubjectAlternativeName, VerifiedChain};
 
 use crate::artifact::Artifact;
 use crate::error::{
@@ -116,16 +116,19 @@ pub(crate) fn bundle_parts(bundle: &Bundle) -> Result<BundleParts<'_>, VerifyErr
 
 /// The identity of a verified chain's leaf (never read from an unverified certificate).
 pub(crate) fn identity(chain: &VerifiedChain) -> Result<SignerIdentity, VerifyError> {
-    let id = CertificateIdentity::from_verified_chain(chain)
-        .map_err(|e| VerifyError::Certificate(CertificateProblem::Chain(e)))?;
-    let san_type = match &id.san {
+    let fail = |e| VerifyError::Certificate(CertificateProblem::Chain(e));
+    // The parts of a `CertificateIdentity` the result reports, without its typed copy.
+    let san = sigstore_fulcio::subject_alternative_name(chain.leaf()).map_err(fail)?;
+    let extensions = sigstore_fulcio::extensions_by_oid(chain.leaf()).map_err(fail)?;
+    let issuer = sigstore_fulcio::oidc_issuer(&extensions).map(str::to_owned);
+    let san_type = match &san {
         SubjectAlternativeName::Email(_) => "email",
         SubjectAlternativeName::Uri(_) => "uri",
         SubjectAlternativeName::OtherName(_) => "other_name",
         #[allow(unreachable_patterns)]
         _ => "other",
     };
-    let mut out = SignerIdentity::new(id.san.value(), id.issuer.clone(), id.extensions_by_oid);
+    let mut out = SignerIdentity::new(san.value(), issuer, extensions);
     out.san_type = san_type.to_owned();
     Ok(out)
 }
