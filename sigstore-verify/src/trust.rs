@@ -55,12 +55,21 @@ impl TrustedLog {
     }
 
     /// What counts as "one log" for thresholds: the operator when named, else the log id.
-    pub(crate) fn distinct_key(&self) -> String {
+    pub(crate) fn distinct_key(&self) -> DistinctLog<'_> {
         match &self.operator {
-            Some(op) if !op.is_empty() => format!("operator:{op}"),
-            _ => format!("log:{}", b64(&self.log_id)),
+            Some(op) if !op.is_empty() => DistinctLog::Operator(op),
+            _ => DistinctLog::Id(&self.log_id),
         }
     }
+}
+
+/// One log for the purpose of thresholds ([`TrustedLog::distinct_key`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum DistinctLog<'a> {
+    /// Every log of a named operator.
+    Operator(&'a str),
+    /// A log without a named operator, by log id.
+    Id(&'a [u8]),
 }
 
 /// Everything verification needs from the trusted root, parsed and checked once.
