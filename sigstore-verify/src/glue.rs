@@ -163,21 +163,27 @@ pub(crate) fn check_statement(
 ) -> Result<(sigstore_bundle::StatementJson, sigstore_crypto::Digest), VerifyError> {
     let statement = sigstore_bundle::StatementJson::from_json(payload)
         .map_err(|e| VerifyError::Attestation(AttestationProblem::Statement(e)))?;
-    let mut listed = Vec::new();
-    for subject in statement.subjects() {
-        for (alg_name, hex_value) in &subject.digest {
-            let Some(alg) = HashAlgorithm::from_name(alg_name) else {
-                continue;
-            };
-            listed.push(format!("{alg_name}:{hex_value}"));
-            let Some(actual) = artifact.digest_with(alg) else {
-                continue;
-            };
-            if hex_value.eq_ignore_ascii_case(&actual.to_hex()) {
-                return Ok((statement, actual));
-            }
+    // Subject digests in a supported algorithm, in order.
+    let supported = || {
+        statement.subjects().iter().flat_map(|subject| {
+            subject
+                .digest
+                .iter()
+                .filter_map(|(name, hex)| Some((name, HashAlgorithm::from_name(name)?, hex)))
+        })
+    };
+    for (_, alg, hex_value) in supported() {
+        let Some(actual) = artifact.digest_with(alg) else {
+            continue;
+        };
+        if hex_value.eq_ignore_ascii_case(&actual.to_hex()) {
+            return Ok((statement, actual));
         }
     }
+    // The list for the error message, built only for a mismatch.
+    let listed: Vec<String> = supported()
+        .map(|(name, _, hex)| format!("{name}:{hex}"))
+        .collect();
     let found = artifact
         .primary_digest()
         .map(|d| d.to_string())

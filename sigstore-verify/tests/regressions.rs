@@ -267,6 +267,15 @@ fn in_toto_subject_must_list_the_artifact() {
         )),
         VerifyErrorKind::ArtifactMismatch
     );
+    // The message lists the subjects' supported digests.
+    match run(&v, &a.bundle, &Artifact::bytes(b"B".to_vec()), &beacon()) {
+        Err(VerifyError::ArtifactMismatch { expected, found }) => {
+            let subject = HashAlgorithm::Sha256.hash(&a.artifact).to_hex();
+            assert_eq!(expected, format!("one of the subjects [sha256:{subject}]"));
+            assert_eq!(found, HashAlgorithm::Sha256.hash(b"B").to_string());
+        }
+        other => panic!("{other:?}"),
+    }
     let sha512 = HashAlgorithm::Sha512.hash(&a.artifact);
     assert_eq!(
         kind(run(
