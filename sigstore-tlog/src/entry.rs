@@ -293,14 +293,151 @@ fn proto_hash(field: &'static str, algorithm: &str, digest: &str) -> Result<Hash
 // Strings borrow from the body (`Cow`: owned only when the JSON text escapes a character), and
 // the `spec` is kept as its raw JSON text until the kind says which shape to read it as.
 
-#[derive(Deserialize)]
+/// `apiVersion`, `kind` and `spec`, read in one pass: when `kind` and `apiVersion` come
+/// before `spec` (as they do in canonical JSON, whose keys are sorted) and name a supported
+/// shape (the expected one, when the caller gives one), the spec is read as that shape on the
+/// spot; otherwise it is kept as raw JSON and read once the head is known ([`Spec::Raw`]).
+/// Like a derived `Deserialize`: unknown keys are ignored, and a missing or repeated field is
+/// an error.
 struct Head<'a> {
-    #[serde(rename = "apiVersion", borrow)]
     api_version: Cow<'a, str>,
-    #[serde(borrow)]
     kind: Cow<'a, str>,
-    #[serde(borrow)]
-    spec: &'a RawValue,
+    spec: Spec<'a>,
+}
+
+/// A `spec`, read as the shape its head names or kept raw until it is known.
+enum Spec<'a> {
+    Raw(&'a RawValue),
+    HashedRekordV001(HrV1Spec<'a>),
+    DsseV001(DsseV1Spec<'a>),
+    IntotoV002(IntotoV2Spec<'a>),
+    HashedRekordV002(V2Spec<'a>),
+    DsseV002(V2Spec<'a>),
+}
+
+/// The supported (kind, apiVersion) pairs.
+#[derive(Clone, Copy)]
+enum Shape {
+    HashedRekordV001,
+    DsseV001,
+    IntotoV002,
+    HashedRekordV002,
+    DsseV002,
+}
+
+impl Shape {
+    fn of(kind: &str, api_version: &str) -> Option<Shape> {
+        Some(match (kind, api_version) {
+            ("hashedrekord", "0.0.1") => Shape::HashedRekordV001,
+            ("dsse", "0.0.1") => Shape::DsseV001,
+            ("intoto", "0.0.2") => Shape::IntotoV002,
+            ("hashedrekord", "0.0.2") => Shape::HashedRekordV002,
+            ("dsse", "0.0.2") => Shape::DsseV002,
+            _ => return None,
+        })
+    }
+
+    /// Reads a spec of this shape from `d`.
+    fn read<'de, D: serde::Deserializer<'de>>(self, d: D) -> Result<Spec<'de>, D::Error> {
+        Ok(match self {
+            Shape::HashedRekordV001 => Spec::HashedRekordV001(Deserialize::deserialize(d)?),
+            Shape::DsseV001 => Spec::DsseV001(Deserialize::deserialize(d)?),
+            Shape::IntotoV002 => Spec::IntotoV002(Deserialize::deserialize(d)?),
+            Shape::HashedRekordV002 => Spec::HashedRekordV002(Deserialize::deserialize(d)?),
+            Shape::DsseV002 => Spec::DsseV002(Deserialize::deserialize(d)?),
+        })
+    }
+}
+
+/// A string read in place when the JSON text has no escapes.
+#[derive(Deserialize)]
+struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+/// Reads a [`Head`]; `expected` (kind, apiVersion), when given, is the only shape read in the
+/// same pass (a body of another kind is refused before its spec is read).
+struct HeadSeed<'e> {
+    expected: Option<(&'e str, &'e str)>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for HeadSeed<'_> {
+    type Value = Head<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Head<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+/// Reads the value of a `spec` member as `shape` (or raw, for `None`).
+struct SpecSeed(Option<Shape>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for SpecSeed {
+    type Value = Spec<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Spec<'de>, D::Error> {
+        match self.0 {
+            Some(shape) => shape.read(d),
+            None => Ok(Spec::Raw(Deserialize::deserialize(d)?)),
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for HeadSeed<'_> {
+    type Value = Head<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a Rekor entry body")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Head<'de>, A::Error> {
+        use serde::de::Error as _;
+        let mut api_version: Option<Cow<'de, str>> = None;
+        let mut kind: Option<Cow<'de, str>> = None;
+        let mut spec: Option<Spec<'de>> = None;
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            match &*key {
+                "apiVersion" => {
+                    if api_version.is_some() {
+                        return Err(A::Error::duplicate_field("apiVersion"));
+                    }
+                    api_version = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "kind" => {
+                    if kind.is_some() {
+                        return Err(A::Error::duplicate_field("kind"));
+                    }
+                    kind = Some(map.next_value::<Text<'de>>()?.0);
+                }
+                "spec" => {
+                    if spec.is_some() {
+                        return Err(A::Error::duplicate_field("spec"));
+                    }
+                    let shape = match (&kind, &api_version) {
+                        (Some(k), Some(v)) => match self.expected {
+                            Some((ek, ev)) if (ek, ev) != (&**k, &**v) => None,
+                            _ => Shape::of(k, v),
+                        },
+                        _ => None,
+                    };
+                    spec = Some(map.next_value_seed(SpecSeed(shape))?);
+                }
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Head {
+            api_version: api_version.ok_or_else(|| A::Error::missing_field("apiVersion"))?,
+            kind: kind.ok_or_else(|| A::Error::missing_field("kind"))?,
+            spec: spec.ok_or_else(|| A::Error::missing_field("spec"))?,
+        })
+    }
+}
+
+/// Parses a body's head (and, in the same pass when it can, its spec: [`Head`]).
+fn read_head<'a>(body: &'a [u8], expected: Option<(&str, &str)>) -> Result<Head<'a>, Error> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let head = serde::de::DeserializeSeed::deserialize(HeadSeed { expected }, &mut de)
+        .map_err(Error::BodyJson)?;
+    de.end().map_err(Error::BodyJson)?;
+    Ok(head)
 }
 
 #[derive(Deserialize)]
@@ -434,11 +571,6 @@ struct RawBytes<'a> {
     raw_bytes: Cow<'a, str>,
 }
 
-/// The `spec` read as the shape its kind names.
-fn spec_as<'a, T: serde::Deserialize<'a>>(spec: &'a RawValue) -> Result<T, Error> {
-    serde_json::from_str(spec.get()).map_err(Error::BodyJson)
-}
-
 fn v2_signature(s: V2Sig<'_>) -> Result<EntrySignature, Error> {
     let signature = non_empty("signature.content", b64("signature.content", &*s.content)?)?;
     let verifier = match (s.verifier.public_key, s.verifier.x509_certificate) {
@@ -480,15 +612,31 @@ impl EntryBody {
                 found: body.len(),
             });
         }
-        let head: Head<'_> = serde_json::from_slice(body).map_err(Error::BodyJson)?;
-        Self::from_head(head)
+        Self::from_head(read_head(body, None)?)
     }
 
-    /// The body of a parsed head (kind, apiVersion and the raw `spec`).
+    /// The body of a parsed head: its spec, read now if the head's pass kept it raw.
     fn from_head(head: Head<'_>) -> Result<Self, Error> {
-        match (&*head.kind, &*head.api_version) {
-            ("hashedrekord", "0.0.1") => {
-                let spec: HrV1Spec<'_> = spec_as(head.spec)?;
+        let spec = match head.spec {
+            Spec::Raw(raw) => {
+                let Some(shape) = Shape::of(&head.kind, &head.api_version) else {
+                    return Err(Error::UnsupportedEntry {
+                        kind: head.kind.into_owned(),
+                        api_version: head.api_version.into_owned(),
+                    });
+                };
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                shape.read(&mut de).map_err(Error::BodyJson)?
+            }
+            read => read,
+        };
+        Self::from_spec(spec)
+    }
+
+    /// The body of a spec read as its shape.
+    fn from_spec(spec: Spec<'_>) -> Result<Self, Error> {
+        match spec {
+            Spec::HashedRekordV001(spec) => {
                 let digest = hex_hash(
                     "data.hash",
                     &spec.data.hash.algorithm,
@@ -512,8 +660,7 @@ impl EntryBody {
                     },
                 })
             }
-            ("dsse", "0.0.1") => {
-                let spec: DsseV1Spec<'_> = spec_as(head.spec)?;
+            Spec::DsseV001(spec) => {
                 check_sig_count(spec.signatures.len())?;
                 let mut signatures = Vec::new();
                 for s in spec.signatures {
@@ -542,8 +689,7 @@ impl EntryBody {
                     signatures,
                 })
             }
-            ("intoto", "0.0.2") => {
-                let spec: IntotoV2Spec<'_> = spec_as(head.spec)?;
+            Spec::IntotoV002(spec) => {
                 let env = spec.content.envelope;
                 check_sig_count(env.signatures.len())?;
                 let mut signatures = Vec::new();
@@ -579,8 +725,7 @@ impl EntryBody {
                     signatures,
                 })
             }
-            ("hashedrekord", "0.0.2") => {
-                let spec: V2Spec<'_> = spec_as(head.spec)?;
+            Spec::HashedRekordV002(spec) => {
                 let hr = spec
                     .hashed_rekord
                     .ok_or(Error::BodyField("spec.hashedRekordV002"))?;
@@ -589,8 +734,7 @@ impl EntryBody {
                     signature: v2_signature(hr.signature)?,
                 })
             }
-            ("dsse", "0.0.2") => {
-                let spec: V2Spec<'_> = spec_as(head.spec)?;
+            Spec::DsseV002(spec) => {
                 let d = spec.dsse.ok_or(Error::BodyField("spec.dsseV002"))?;
                 check_sig_count(d.signatures.len())?;
                 let signatures = d
@@ -607,10 +751,8 @@ impl EntryBody {
                     signatures,
                 })
             }
-            _ => Err(Error::UnsupportedEntry {
-                kind: head.kind.into_owned(),
-                api_version: head.api_version.into_owned(),
-            }),
+            // `from_head` reads every raw spec of a supported shape first.
+            Spec::Raw(_) => Err(Error::BodyField("spec")),
         }
     }
 
@@ -623,7 +765,7 @@ impl EntryBody {
                 found: body.len(),
             });
         }
-        let head: Head<'_> = serde_json::from_slice(body).map_err(Error::BodyJson)?;
+        let head = read_head(body, Some((kind, version)))?;
         if head.kind != kind || head.api_version != version {
             return Err(Error::KindVersionMismatch {
                 expected: (kind.to_owned(), version.to_owned()),

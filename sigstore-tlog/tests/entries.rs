@@ -614,3 +614,87 @@ fn too_many_body_signatures_rejected() {
         Err(Error::BodyField("signatures"))
     ));
 }
+
+/// The head (`apiVersion`, `kind`) is read in the same pass as the spec when it comes first,
+/// as in canonical JSON; in any other order the spec is read afterwards. Both give the same
+/// body, for every supported shape in the conformance data, and unknown keys are skipped.
+#[test]
+fn body_members_in_any_order_read_the_same() {
+    let cases = [
+        ("happy-path-v0.3", "hashedrekord", "0.0.1"),
+        ("happy-path-intoto-in-dsse-v3", "dsse", "0.0.1"),
+        ("intoto-with-custom-trust-root", "intoto", "0.0.2"),
+        ("rekor2-happy-path", "hashedrekord", "0.0.2"),
+    ];
+    for (case, kind, version) in cases {
+        let Some(l) = load(case) else {
+            return;
+        };
+        let canonical = EntryBody::parse(&l.body).unwrap();
+        assert_eq!(canonical.kind(), kind);
+        assert_eq!(canonical.api_version(), version);
+        let v: Value = serde_json::from_slice(&l.body).unwrap();
+        let (a, k, s) = (&v["apiVersion"], &v["kind"], &v["spec"]);
+        for text in [
+            format!(r#"{{"spec":{s},"kind":{k},"apiVersion":{a}}}"#),
+            format!(r#"{{"kind":{k},"spec":{s},"apiVersion":{a}}}"#),
+            format!(r#"{{"x":[1,{{}}],"apiVersion":{a},"kind":{k},"y":null,"spec":{s}}}"#),
+        ] {
+            assert_eq!(
+                EntryBody::parse(text.as_bytes()).unwrap(),
+                canonical,
+                "{case}"
+            );
+            assert_eq!(
+                EntryBody::parse_with_kind_version(text.as_bytes(), kind, version).unwrap(),
+                canonical,
+                "{case}"
+            );
+        }
+    }
+}
+
+#[test]
+fn body_head_errors() {
+    let spec = r#"{"data":{},"signature":{}}"#;
+    for text in [
+        // A member twice, or missing; not an object.
+        format!(r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","kind":"dsse","spec":{spec}}}"#),
+        format!(r#"{{"apiVersion":"0.0.1","apiVersion":"0.0.1","kind":"dsse","spec":{spec}}}"#),
+        format!(r#"{{"apiVersion":"0.0.1","kind":"rekord","spec":{{}},"spec":{{}}}}"#),
+        format!(r#"{{"spec":{{}},"apiVersion":"0.0.1","kind":"rekord","spec":{{}}}}"#),
+        r#"{"apiVersion":"0.0.1","spec":{}}"#.to_owned(),
+        r#"{"apiVersion":"0.0.1","kind":"rekord"}"#.to_owned(),
+        format!(r#"["0.0.1","hashedrekord",{spec}]"#),
+        // Trailing data after the body.
+        r#"{"apiVersion":"0.0.1","kind":"rekord","spec":{}} {}"#.to_owned(),
+    ] {
+        assert!(
+            matches!(EntryBody::parse(text.as_bytes()), Err(Error::BodyJson(_))),
+            "{text}"
+        );
+    }
+    // A spec that is not of its kind's shape is refused wherever it sits.
+    for text in [
+        r#"{"apiVersion":"0.0.1","kind":"dsse","spec":{"signatures":"x"}}"#,
+        r#"{"spec":{"signatures":"x"},"apiVersion":"0.0.1","kind":"dsse"}"#,
+    ] {
+        assert!(matches!(
+            EntryBody::parse(text.as_bytes()),
+            Err(Error::BodyJson(_))
+        ));
+        // Against another expected kind the head is refused before the spec is read.
+        assert!(matches!(
+            EntryBody::parse_with_kind_version(text.as_bytes(), "hashedrekord", "0.0.1"),
+            Err(Error::KindVersionMismatch { expected, found })
+                if expected == ("hashedrekord".to_owned(), "0.0.1".to_owned())
+                    && found == ("dsse".to_owned(), "0.0.1".to_owned())
+        ));
+    }
+    // An unsupported kind is reported as such, whatever its spec holds.
+    assert!(matches!(
+        EntryBody::parse(br#"{"apiVersion":"0.0.1","kind":"rekord","spec":[1,{"a":2}]}"#),
+        Err(Error::UnsupportedEntry { kind, api_version })
+            if kind == "rekord" && api_version == "0.0.1"
+    ));
+}
