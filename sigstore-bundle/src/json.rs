@@ -375,6 +375,8 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
 /// Whether `key` repeats one of the keys read before it in the same object (`earlier`, in
 /// document order). Up to [`LINEAR_KEY_SCAN`] keys are scanned; past that they go into
 /// `seen`, which later calls use instead of `earlier`.
+// `key` is a `Cow` so that the set takes a copy that borrows from the input like the key does.
+#[allow(clippy::ptr_arg)]
 fn repeats<'k, 'de: 'k>(
     seen: &mut Option<BTreeSet<Cow<'de, str>>>,
     earlier: impl ExactSizeIterator<Item = &'k Cow<'de, str>> + Clone,
