@@ -661,8 +661,8 @@ fn body_head_errors() {
         // A member twice, or missing; not an object.
         format!(r#"{{"apiVersion":"0.0.1","kind":"hashedrekord","kind":"dsse","spec":{spec}}}"#),
         format!(r#"{{"apiVersion":"0.0.1","apiVersion":"0.0.1","kind":"dsse","spec":{spec}}}"#),
-        format!(r#"{{"apiVersion":"0.0.1","kind":"rekord","spec":{{}},"spec":{{}}}}"#),
-        format!(r#"{{"spec":{{}},"apiVersion":"0.0.1","kind":"rekord","spec":{{}}}}"#),
+        r#"{"apiVersion":"0.0.1","kind":"rekord","spec":{},"spec":{}}"#.to_owned(),
+        r#"{"spec":{},"apiVersion":"0.0.1","kind":"rekord","spec":{}}"#.to_owned(),
         r#"{"apiVersion":"0.0.1","spec":{}}"#.to_owned(),
         r#"{"apiVersion":"0.0.1","kind":"rekord"}"#.to_owned(),
         format!(r#"["0.0.1","hashedrekord",{spec}]"#),
