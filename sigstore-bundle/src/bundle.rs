@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::dsse::Envelope;
 use crate::error::{Error, FormCount, Result};
-use crate::json::{self, list_of, nonempty_bytes, DocKind, Json, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, list_of, nonempty_bytes, DocKind, Json, Nulls, Obj, ObjOut, Out, Path};
 use crate::limits::MAX_BUNDLE_BYTES;
 
 /// A bundle's format version, from its media type.
@@ -284,10 +284,10 @@ impl HashAlgorithm {
         }
     }
 
-    pub(crate) fn read(v: Json<'_>, field: &str) -> Result<Self> {
-        let name = json::enum_name(v, field, &Self::NAMES)?;
+    pub(crate) fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
+        let name = json::enum_name(v, at, &Self::NAMES)?;
         Self::from_name(name).ok_or_else(|| Error::UnknownEnumValue {
-            field: field.to_owned(),
+            field: at.render(),
             found: name.to_owned(),
         })
     }
@@ -296,13 +296,13 @@ impl HashAlgorithm {
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-fn read_raw_bytes(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
-    let mut o = Obj::new(v, field, &["rawBytes"], Nulls::Reject)?;
+fn read_raw_bytes(v: Json<'_>, at: Path<'_>) -> Result<Vec<u8>> {
+    let mut o = Obj::new(v, at, &["rawBytes"], Nulls::Reject)?;
     o.bytes("rawBytes")
 }
 
-fn read_certificate_chain(v: Json<'_>, field: &str) -> Result<Vec<Vec<u8>>> {
-    let mut o = Obj::new(v, field, &["certificates"], Nulls::Reject)?;
+fn read_certificate_chain(v: Json<'_>, at: Path<'_>) -> Result<Vec<Vec<u8>>> {
+    let mut o = Obj::new(v, at, &["certificates"], Nulls::Reject)?;
     let certs = o.opt_list("certificates", read_raw_bytes)?;
     if certs.is_empty() {
         return Err(Error::EmptyCertificateChain {
@@ -313,10 +313,10 @@ fn read_certificate_chain(v: Json<'_>, field: &str) -> Result<Vec<Vec<u8>>> {
 }
 
 impl VerificationMaterial {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &[
                 "x509CertificateChain",
                 "certificate",
@@ -331,14 +331,13 @@ impl VerificationMaterial {
         let key = o.opt("publicKey")?;
         let content = match (chain, cert, key) {
             (Some(c), None, None) => VerificationMaterialContent::X509CertificateChain(
-                read_certificate_chain(c, &o.field("x509CertificateChain"))?,
+                read_certificate_chain(c, at.key("x509CertificateChain"))?,
             ),
-            (None, Some(c), None) => VerificationMaterialContent::Certificate(read_raw_bytes(
-                c,
-                &o.field("certificate"),
-            )?),
+            (None, Some(c), None) => {
+                VerificationMaterialContent::Certificate(read_raw_bytes(c, at.key("certificate"))?)
+            }
             (None, None, Some(k)) => {
-                let mut ko = Obj::new(k, o.field("publicKey"), &["hint"], Nulls::Reject)?;
+                let mut ko = Obj::new(k, at.key("publicKey"), &["hint"], Nulls::Reject)?;
                 VerificationMaterialContent::PublicKey {
                     hint: ko.opt_str("hint")?,
                 }
@@ -360,7 +359,7 @@ impl VerificationMaterial {
             Some(t) => {
                 let mut to = Obj::new(
                     t,
-                    o.field("timestampVerificationData"),
+                    at.key("timestampVerificationData"),
                     &["rfc3161Timestamps"],
                     Nulls::Reject,
                 )?;
@@ -380,10 +379,10 @@ impl VerificationMaterial {
 }
 
 impl TransparencyLogEntry {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &[
                 "logIndex",
                 "logId",
@@ -398,14 +397,14 @@ impl TransparencyLogEntry {
         let log_index = o.int64_or_zero("logIndex")?;
         let log_id = {
             let v = o.req("logId")?;
-            let mut lo = Obj::new(v, o.field("logId"), &["keyId"], Nulls::Reject)?;
+            let mut lo = Obj::new(v, at.key("logId"), &["keyId"], Nulls::Reject)?;
             lo.bytes("keyId")?
         };
         let kind_version = {
             let v = o.req("kindVersion")?;
             let mut ko = Obj::new(
                 v,
-                o.field("kindVersion"),
+                at.key("kindVersion"),
                 &["kind", "version"],
                 Nulls::Reject,
             )?;
@@ -420,7 +419,7 @@ impl TransparencyLogEntry {
             Some(v) => {
                 let mut po = Obj::new(
                     v,
-                    o.field("inclusionPromise"),
+                    at.key("inclusionPromise"),
                     &["signedEntryTimestamp"],
                     Nulls::Reject,
                 )?;
@@ -431,7 +430,7 @@ impl TransparencyLogEntry {
         };
         let inclusion_proof = match o.opt("inclusionProof")? {
             None => None,
-            Some(v) => Some(InclusionProof::read(v, &o.field("inclusionProof"))?),
+            Some(v) => Some(InclusionProof::read(v, at.key("inclusionProof"))?),
         };
         let canonicalized_body = o.bytes("canonicalizedBody")?;
         Ok(Self {
@@ -447,10 +446,10 @@ impl TransparencyLogEntry {
 }
 
 impl InclusionProof {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &["logIndex", "rootHash", "treeSize", "hashes", "checkpoint"],
             Nulls::Reject,
         )?;
@@ -461,7 +460,7 @@ impl InclusionProof {
         let checkpoint = match o.opt("checkpoint")? {
             None => None,
             Some(v) => {
-                let mut co = Obj::new(v, o.field("checkpoint"), &["envelope"], Nulls::Reject)?;
+                let mut co = Obj::new(v, at.key("checkpoint"), &["envelope"], Nulls::Reject)?;
                 Some(Checkpoint {
                     envelope: co.str("envelope")?,
                 })
@@ -478,16 +477,16 @@ impl InclusionProof {
 }
 
 impl MessageSignature {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
-        let mut o = Obj::new(v, field, &["messageDigest", "signature"], Nulls::Reject)?;
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
+        let mut o = Obj::new(v, at, &["messageDigest", "signature"], Nulls::Reject)?;
         let message_digest = match o.opt("messageDigest")? {
             None => None,
             Some(v) => {
-                let f = o.field("messageDigest");
-                let mut mo = Obj::new(v, &f, &["algorithm", "digest"], Nulls::Reject)?;
+                let md = at.key("messageDigest");
+                let mut mo = Obj::new(v, md, &["algorithm", "digest"], Nulls::Reject)?;
                 let alg = mo.req("algorithm")?;
                 Some(MessageDigest {
-                    algorithm: HashAlgorithm::read(alg, &mo.field("algorithm"))?,
+                    algorithm: HashAlgorithm::read(alg, md.key("algorithm"))?,
                     digest: mo.bytes("digest")?,
                 })
             }
@@ -529,7 +528,7 @@ impl Bundle {
     pub(crate) fn from_tree(v: Json<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            "",
+            Path::Root,
             &[
                 "mediaType",
                 "verificationMaterial",
@@ -538,16 +537,22 @@ impl Bundle {
             ],
             Nulls::Reject,
         )?;
+        let at = o.at();
         let media_type = BundleMediaType::parse(&o.str("mediaType")?)?;
-        let verification_material =
-            VerificationMaterial::read(o.req("verificationMaterial")?, "verificationMaterial")?;
+        let verification_material = VerificationMaterial::read(
+            o.req("verificationMaterial")?,
+            at.key("verificationMaterial"),
+        )?;
         let ms = o.opt("messageSignature")?;
         let dsse = o.opt("dsseEnvelope")?;
         let content = match (ms, dsse) {
-            (Some(m), None) => {
-                BundleContent::MessageSignature(MessageSignature::read(m, "messageSignature")?)
+            (Some(m), None) => BundleContent::MessageSignature(MessageSignature::read(
+                m,
+                at.key("messageSignature"),
+            )?),
+            (None, Some(d)) => {
+                BundleContent::DsseEnvelope(Envelope::read(d, at.key("dsseEnvelope"))?)
             }
-            (None, Some(d)) => BundleContent::DsseEnvelope(Envelope::read(d, "dsseEnvelope")?),
             (None, None) => {
                 return Err(Error::ContentKind {
                     found: FormCount::Neither,
@@ -818,8 +823,8 @@ impl MessageSignature {
 }
 
 /// Reads a list of `{rawBytes}` objects; shared with the trust root.
-pub(crate) fn read_cert_list(v: Json<'_>, field: &str) -> Result<Vec<Vec<u8>>> {
-    list_of(v, field, read_raw_bytes)
+pub(crate) fn read_cert_list(v: Json<'_>, at: Path<'_>) -> Result<Vec<Vec<u8>>> {
+    list_of(v, at, read_raw_bytes)
 }
 
 /// Writes a list of `{rawBytes}` objects.

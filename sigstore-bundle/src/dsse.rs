@@ -12,7 +12,7 @@
 //! decimal without leading zeros.
 
 use crate::error::Result;
-use crate::json::{self, DocKind, Json, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, Nulls, Obj, ObjOut, Out, Path};
 use crate::limits::MAX_STATEMENT_BYTES;
 
 /// The payload type of in-toto statements.
@@ -80,13 +80,13 @@ impl Envelope {
     /// [`MAX_STATEMENT_BYTES`] of input).
     pub fn from_json(input: &[u8]) -> Result<Self> {
         let v = json::parse_document(input, DocKind::Envelope, MAX_STATEMENT_BYTES)?;
-        Self::read(v, "")
+        Self::read(v, Path::Root)
     }
 
-    pub(crate) fn read(v: Json<'_>, field: &str) -> Result<Self> {
+    pub(crate) fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &["payload", "payloadType", "signatures"],
             Nulls::Reject,
         )?;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::json::{self, DocKind, Json, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, Nulls, Obj, ObjOut, Out, Path};
 use crate::limits::MAX_STATEMENT_BYTES;
 
 /// `_type` of an in-toto Statement v0.1.
@@ -260,7 +260,7 @@ impl serde::Serialize for StatementJson {
 fn read_head(v: Json<'_>) -> Result<(Obj<'_, 'static>, String, Vec<Subject>, String)> {
     let mut o = Obj::new(
         v,
-        "",
+        Path::Root,
         &["_type", "subject", "predicateType", "predicate"],
         Nulls::Reject,
     )?;
@@ -278,9 +278,11 @@ fn read_head(v: Json<'_>) -> Result<(Obj<'_, 'static>, String, Vec<Subject>, Str
             }
         }
         // Field paths are built only for an error.
+        let here = so.at();
+        let digest_at = here.key("digest");
         let Json::Object(map) = so.req("digest")? else {
             return Err(Error::Type {
-                field: so.field("digest"),
+                field: digest_at.render(),
                 expected: "an object",
             });
         };
@@ -289,7 +291,7 @@ fn read_head(v: Json<'_>) -> Result<(Obj<'_, 'static>, String, Vec<Subject>, Str
             .map(|(k, v)| match v {
                 Json::String(hex) => Ok((k.into_owned(), hex.into_owned())),
                 _ => Err(Error::Type {
-                    field: json::join(&so.field("digest"), &k),
+                    field: digest_at.key(&k).render(),
                     expected: "a string",
                 }),
             })

@@ -595,8 +595,8 @@ pub(crate) enum Nulls {
 pub(crate) struct Obj<'a, 'p> {
     /// The members not taken yet (keys unique, all in the allowed list).
     members: Vec<(Cow<'a, str>, Json<'a>)>,
-    /// This object's path: borrowed from the caller, or the caller's joined path moved in.
-    path: Cow<'p, str>,
+    /// Where this object sits (rendered only for an error).
+    path: Path<'p>,
     nulls: Nulls,
     seen_null: Vec<&'static str>,
 }
@@ -617,44 +617,76 @@ fn to_camel(key: &str) -> String {
     out
 }
 
-/// `path.key` (or `key` at the root), in one allocation.
-pub(crate) fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        return key.to_owned();
-    }
-    let mut out = String::with_capacity(path.len() + 1 + key.len());
-    out.push_str(path);
-    out.push('.');
-    out.push_str(key);
-    out
+/// Where a value sits in its document; rendered as text only for an error. Readers build it
+/// on the stack as they descend (a parent is borrowed, never copied), so reading a valid
+/// document formats and allocates no paths.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Path<'p> {
+    /// The document itself.
+    Root,
+    /// The member `key` of the object at the parent path.
+    Key(&'p Path<'p>, &'p str),
+    /// The element at an index of the array at the parent path.
+    Index(&'p Path<'p>, usize),
 }
 
-/// `field[index]`, in one allocation (see [`join`]).
-fn indexed(field: &str, index: usize) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(field.len() + 8);
-    out.push_str(field);
-    // Writing into a String cannot fail.
-    let _ = write!(out, "[{index}]");
-    out
+impl<'p> Path<'p> {
+    /// The path of the member `key` of the object at this path.
+    pub(crate) fn key<'k>(&'k self, key: &'k str) -> Path<'k>
+    where
+        'p: 'k,
+    {
+        Path::Key(self, key)
+    }
+
+    /// The path as text: `a.b[3].c`, with keys joined by `.` (no leading `.` after the root)
+    /// and indexes as `[i]`; the root is the empty string.
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    /// [`render`](Self::render), but `$` for the root (how an object names itself in errors).
+    fn render_object(&self) -> String {
+        let text = self.render();
+        if text.is_empty() {
+            "$".to_owned()
+        } else {
+            text
+        }
+    }
+
+    /// Appends the text of this path to `out` (see [`render`](Self::render)).
+    fn write_to(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        match self {
+            Path::Root => {}
+            Path::Key(parent, key) => {
+                parent.write_to(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Path::Index(parent, index) => {
+                parent.write_to(out);
+                // Writing into a String cannot fail.
+                let _ = write!(out, "[{index}]");
+            }
+        }
+    }
 }
 
 impl<'a, 'p> Obj<'a, 'p> {
     /// Takes `value` as an object at `path` whose keys must all be in `allowed`.
     pub(crate) fn new(
         value: Json<'a>,
-        path: impl Into<Cow<'p, str>>,
+        path: Path<'p>,
         allowed: &'static [&'static str],
         nulls: Nulls,
     ) -> Result<Self> {
-        let path = path.into();
-        let here = || {
-            if path.is_empty() {
-                "$".to_owned()
-            } else {
-                path.to_string()
-            }
-        };
+        let here = || path.render_object();
         let Json::Object(members) = value else {
             return Err(Error::Type {
                 field: here(),
@@ -684,9 +716,15 @@ impl<'a, 'p> Obj<'a, 'p> {
         })
     }
 
-    /// Path of the field `key` of this object.
+    /// This object's path (a copy, so that children's paths can borrow it while the object
+    /// is read on).
+    pub(crate) fn at(&self) -> Path<'p> {
+        self.path
+    }
+
+    /// Path of the field `key` of this object, as text (for an error).
     pub(crate) fn field(&self, key: &str) -> String {
-        join(&self.path, key)
+        self.path.key(key).render()
     }
 
     /// Keys that held an explicit `null` (only with [`Nulls::Remember`]).
@@ -779,46 +817,47 @@ impl<'a, 'p> Obj<'a, 'p> {
     pub(crate) fn list<T>(
         &mut self,
         key: &'static str,
-        f: impl Fn(Json<'a>, &str) -> Result<T>,
+        f: impl Fn(Json<'a>, Path<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
         let v = self.req(key)?;
-        let field = self.field(key);
-        list_of(v, &field, f)
+        list_of(v, self.path.key(key), f)
     }
 
     /// A JSON array field that may be absent (reads as empty).
     pub(crate) fn opt_list<T>(
         &mut self,
         key: &'static str,
-        f: impl Fn(Json<'a>, &str) -> Result<T>,
+        f: impl Fn(Json<'a>, Path<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
         match self.opt(key)? {
             None => Ok(Vec::new()),
-            Some(v) => list_of(v, &self.field(key), f),
+            Some(v) => list_of(v, self.path.key(key), f),
         }
     }
 }
 
+/// Reads the JSON array at `path`, each element converted by `f(element, its path)`.
 pub(crate) fn list_of<'a, T>(
     v: Json<'a>,
-    field: &str,
-    f: impl Fn(Json<'a>, &str) -> Result<T>,
+    path: Path<'_>,
+    f: impl Fn(Json<'a>, Path<'_>) -> Result<T>,
 ) -> Result<Vec<T>> {
     let Json::Array(items) = v else {
         return Err(Error::Type {
-            field: field.to_owned(),
+            field: path.render(),
             expected: "an array",
         });
     };
     items
         .into_iter()
         .enumerate()
-        .map(|(i, item)| f(item, &indexed(field, i)))
+        .map(|(i, item)| f(item, Path::Index(&path, i)))
         .collect()
 }
 
-pub(crate) fn as_string(v: Json<'_>, field: &str) -> Result<String> {
-    string_with(v, || field.to_owned())
+/// Reads a string field at `path`.
+pub(crate) fn as_string(v: Json<'_>, path: Path<'_>) -> Result<String> {
+    string_with(v, || path.render())
 }
 
 /// [`as_string`], with the field path built by `at` only for an error (every field read goes
@@ -837,8 +876,9 @@ pub(crate) fn encode_b64(b: &[u8]) -> String {
     base64_simd::STANDARD.encode_to_string(b)
 }
 
-pub(crate) fn nonempty_bytes(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
-    bytes_with(&v, true, || field.to_owned())
+/// Reads a bytes field at `path` that must be non-empty.
+pub(crate) fn nonempty_bytes(v: Json<'_>, path: Path<'_>) -> Result<Vec<u8>> {
+    bytes_with(&v, true, || path.render())
 }
 
 /// A base64 string field, non-empty if `nonempty`, with the field path built by `at` only for
@@ -894,28 +934,31 @@ fn int64_with(v: &Json<'_>, at: impl FnOnce() -> String) -> Result<i64> {
     })
 }
 
-/// Reads a protobuf enum field: must be a JSON string naming one of `names`.
-pub(crate) fn enum_name(v: Json<'_>, field: &str, names: &[&'static str]) -> Result<&'static str> {
+/// Reads a protobuf enum field at `path`: must be a JSON string naming one of `names`.
+pub(crate) fn enum_name(
+    v: Json<'_>,
+    path: Path<'_>,
+    names: &[&'static str],
+) -> Result<&'static str> {
+    let field = || path.render();
     match v {
-        Json::Number(_) => Err(Error::NumericEnum {
-            field: field.to_owned(),
-        }),
+        Json::Number(_) => Err(Error::NumericEnum { field: field() }),
         Json::String(s) => {
             names
                 .iter()
                 .find(|n| **n == s)
                 .copied()
                 .ok_or_else(|| Error::UnknownEnumValue {
-                    field: field.to_owned(),
+                    field: field(),
                     found: s.into_owned(),
                 })
         }
         Json::Null => Err(Error::Type {
-            field: field.to_owned(),
+            field: field(),
             expected: "a string",
         }),
         _ => Err(Error::Type {
-            field: field.to_owned(),
+            field: field(),
             expected: "a string enum name",
         }),
     }
@@ -1035,13 +1078,31 @@ mod tests {
 
     #[test]
     fn field_paths() {
-        assert_eq!(join("", "tlogs"), "tlogs");
+        let root = Path::Root;
+        assert_eq!(root.render(), "");
+        assert_eq!(root.render_object(), "$");
+        let tlogs = root.key("tlogs");
+        assert_eq!(tlogs.render(), "tlogs");
+        let vm = root.key("verificationMaterial");
         assert_eq!(
-            join("verificationMaterial", "tlogEntries"),
+            vm.key("tlogEntries").render(),
             "verificationMaterial.tlogEntries"
         );
-        assert_eq!(indexed("tlogs", 0), "tlogs[0]");
-        assert_eq!(indexed("a.b", 1234), "a.b[1234]");
+        assert_eq!(Path::Index(&tlogs, 0).render(), "tlogs[0]");
+        let a = root.key("a");
+        let a_b = a.key("b");
+        assert_eq!(Path::Index(&a_b, 1234).render(), "a.b[1234]");
+        // Only the root itself shows as `$`.
+        assert_eq!(a_b.render_object(), "a.b");
+        // The exact shape of the deepest paths a bundle reports.
+        let entries = vm.key("tlogEntries");
+        let entry = Path::Index(&entries, 0);
+        let proof = entry.key("inclusionProof");
+        let hashes = proof.key("hashes");
+        assert_eq!(
+            Path::Index(&hashes, 3).render(),
+            "verificationMaterial.tlogEntries[0].inclusionProof.hashes[3]"
+        );
     }
 
     fn parse(text: &str) -> Result<Json<'_>> {

@@ -146,8 +146,8 @@ serde_document!(Bundle, json::DocKind::Bundle, |v| {
     b.validate_structure().map(|()| b)
 });
 serde_document!(TrustedRoot, json::DocKind::TrustedRoot, |v| {
-    TrustedRoot::from_tree(v, "")
+    TrustedRoot::from_tree(v, json::Path::Root)
 });
 serde_document!(SigningConfig, json::DocKind::SigningConfig, |v| {
-    SigningConfig::from_tree(v, "")
+    SigningConfig::from_tree(v, json::Path::Root)
 });

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::json::{self, DocKind, Json, JsonNulls, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, JsonNulls, Nulls, Obj, ObjOut, Out, Path};
 use crate::limits::MAX_TRUST_ROOT_BYTES;
 use crate::trust_root::{TimeRange, TrustedRoot};
 
@@ -79,27 +79,27 @@ pub struct SigningConfig {
     pub tsa_config: Option<ServiceConfiguration>,
 }
 
-fn read_u32(v: Json<'_>, field: &str) -> Result<u32> {
+fn read_u32(v: Json<'_>, at: Path<'_>) -> Result<u32> {
     v.as_u64()
         .and_then(|n| u32::try_from(n).ok())
         .ok_or_else(|| Error::Type {
-            field: field.to_owned(),
+            field: at.render(),
             expected: "a JSON number in the uint32 range",
         })
 }
 
 impl Service {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &["url", "majorApiVersion", "validFor", "operator"],
             Nulls::Remember,
         )?;
         let url = o.str("url")?;
-        let major_api_version = read_u32(o.req("majorApiVersion")?, &o.field("majorApiVersion"))?;
+        let major_api_version = read_u32(o.req("majorApiVersion")?, at.key("majorApiVersion"))?;
         let valid_for = match o.opt("validFor")? {
-            Some(v) => Some(TimeRange::read(v, &o.field("validFor"))?),
+            Some(v) => Some(TimeRange::read(v, at.key("validFor"))?),
             None => None,
         };
         let operator = o.opt_str("operator")?;
@@ -146,16 +146,21 @@ impl Service {
 }
 
 impl ServiceConfiguration {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
-        let mut o = Obj::new(v, field, &["selector", "count"], Nulls::Reject)?;
-        let sf = o.field("selector");
-        let selector = match json::enum_name(o.req("selector")?, &sf, &["ALL", "ANY", "EXACT"])? {
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
+        let mut o = Obj::new(v, at, &["selector", "count"], Nulls::Reject)?;
+        let selector = match json::enum_name(
+            o.req("selector")?,
+            at.key("selector"),
+            &["ALL", "ANY", "EXACT"],
+        )? {
             "ALL" => ServiceSelector::All,
             "ANY" => ServiceSelector::Any,
             _ => ServiceSelector::Exact,
         };
-        let cf = o.field("count");
-        let count = o.opt("count")?.map(|v| read_u32(v, &cf)).transpose()?;
+        let count = o
+            .opt("count")?
+            .map(|v| read_u32(v, at.key("count")))
+            .transpose()?;
         Ok(Self { selector, count })
     }
 
@@ -174,7 +179,7 @@ impl SigningConfig {
     /// media type is accepted; anything else is [`Error::UnknownMediaType`].
     pub fn from_json(input: &[u8]) -> Result<Self> {
         let v = json::parse_document(input, DocKind::SigningConfig, MAX_TRUST_ROOT_BYTES)?;
-        Self::from_tree(v, "")
+        Self::from_tree(v, Path::Root)
     }
 
     /// Reads a signing config from a file.
@@ -183,10 +188,10 @@ impl SigningConfig {
         Self::from_json(&bytes)
     }
 
-    pub(crate) fn from_tree(v: Json<'_>, field: &str) -> Result<Self> {
+    pub(crate) fn from_tree(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &[
                 "mediaType",
                 "caUrls",
@@ -206,15 +211,13 @@ impl SigningConfig {
         let oidc_urls = o.opt_list("oidcUrls", Service::read)?;
         let rekor_tlog_urls = o.opt_list("rekorTlogUrls", Service::read)?;
         let tsa_urls = o.opt_list("tsaUrls", Service::read)?;
-        let rf = o.field("rekorTlogConfig");
         let rekor_tlog_config = o
             .opt("rekorTlogConfig")?
-            .map(|v| ServiceConfiguration::read(v, &rf))
+            .map(|v| ServiceConfiguration::read(v, at.key("rekorTlogConfig")))
             .transpose()?;
-        let tf = o.field("tsaConfig");
         let tsa_config = o
             .opt("tsaConfig")?
-            .map(|v| ServiceConfiguration::read(v, &tf))
+            .map(|v| ServiceConfiguration::read(v, at.key("tsaConfig")))
             .transpose()?;
         Ok(Self {
             media_type,
@@ -272,7 +275,7 @@ impl ClientTrustConfig {
         let v = json::parse_document(input, DocKind::ClientTrustConfig, MAX_TRUST_ROOT_BYTES)?;
         let mut o = Obj::new(
             v,
-            "",
+            Path::Root,
             &["mediaType", "trustedRoot", "signingConfig"],
             Nulls::Reject,
         )?;
@@ -280,8 +283,10 @@ impl ClientTrustConfig {
         if media_type != CLIENT_TRUST_CONFIG_MEDIA_TYPE {
             return Err(Error::UnknownMediaType { found: media_type });
         }
-        let trusted_root = TrustedRoot::from_tree(o.req("trustedRoot")?, "trustedRoot")?;
-        let signing_config = SigningConfig::from_tree(o.req("signingConfig")?, "signingConfig")?;
+        let at = o.at();
+        let trusted_root = TrustedRoot::from_tree(o.req("trustedRoot")?, at.key("trustedRoot"))?;
+        let signing_config =
+            SigningConfig::from_tree(o.req("signingConfig")?, at.key("signingConfig"))?;
         Ok(Self {
             media_type,
             trusted_root,

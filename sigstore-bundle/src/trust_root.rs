@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::bundle::{cert_list_out, read_cert_list, HashAlgorithm};
 use crate::error::{Error, Result};
-use crate::json::{self, DocKind, Json, JsonNulls, Nulls, Obj, ObjOut, Out};
+use crate::json::{self, DocKind, Json, JsonNulls, Nulls, Obj, ObjOut, Out, Path};
 use crate::limits::MAX_TRUST_ROOT_BYTES;
 
 /// Accepted trusted-root media types.
@@ -72,10 +72,10 @@ impl Timestamp {
         &self.text
     }
 
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
-        let s = json::as_string(v, field)?;
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
+        let s = json::as_string(v, at)?;
         Self::parse(&s).ok_or_else(|| Error::Timestamp {
-            field: field.to_owned(),
+            field: at.render(),
             found: s,
         })
     }
@@ -104,14 +104,14 @@ impl TimeRange {
         self.end.as_ref().map(Timestamp::unix)
     }
 
-    pub(crate) fn read(v: Json<'_>, field: &str) -> Result<Self> {
-        let mut o = Obj::new(v, field, &["start", "end"], Nulls::Remember)?;
+    pub(crate) fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
+        let mut o = Obj::new(v, at, &["start", "end"], Nulls::Remember)?;
         let start = match o.opt("start")? {
-            Some(v) => Some(Timestamp::read(v, &o.field("start"))?),
+            Some(v) => Some(Timestamp::read(v, at.key("start"))?),
             None => None,
         };
         let end = match o.opt("end")? {
-            Some(v) => Some(Timestamp::read(v, &o.field("end"))?),
+            Some(v) => Some(Timestamp::read(v, at.key("end"))?),
             None => None,
         };
         Ok(Self {
@@ -211,10 +211,10 @@ pub struct TrustedRoot {
 }
 
 impl TransparencyLogInstance {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &[
                 "baseUrl",
                 "hashAlgorithm",
@@ -226,13 +226,12 @@ impl TransparencyLogInstance {
             Nulls::Remember,
         )?;
         let base_url = o.str("baseUrl")?;
-        let hash_algorithm =
-            HashAlgorithm::read(o.req("hashAlgorithm")?, &o.field("hashAlgorithm"))?;
+        let hash_algorithm = HashAlgorithm::read(o.req("hashAlgorithm")?, at.key("hashAlgorithm"))?;
         let public_key = {
-            let f = o.field("publicKey");
+            let pk = at.key("publicKey");
             let mut po = Obj::new(
                 o.req("publicKey")?,
-                &f,
+                pk,
                 &["rawBytes", "keyDetails", "validFor"],
                 Nulls::Reject,
             )?;
@@ -244,10 +243,10 @@ impl TransparencyLogInstance {
                         field: po.field("keyDetails"),
                     })
                 }
-                other => json::as_string(other, &po.field("keyDetails"))?,
+                other => json::as_string(other, pk.key("keyDetails"))?,
             };
             let valid_for = match po.opt("validFor")? {
-                Some(v) => Some(TimeRange::read(v, &po.field("validFor"))?),
+                Some(v) => Some(TimeRange::read(v, pk.key("validFor"))?),
                 None => None,
             };
             PublicKey {
@@ -256,9 +255,9 @@ impl TransparencyLogInstance {
                 valid_for,
             }
         };
-        let log_id = read_log_id(o.req("logId")?, &o.field("logId"))?;
+        let log_id = read_log_id(o.req("logId")?, at.key("logId"))?;
         let checkpoint_key_id = match o.opt("checkpointKeyId")? {
-            Some(v) => Some(read_log_id(v, &o.field("checkpointKeyId"))?),
+            Some(v) => Some(read_log_id(v, at.key("checkpointKeyId"))?),
             None => None,
         };
         let operator = o.opt_str("operator")?;
@@ -304,16 +303,16 @@ impl TransparencyLogInstance {
     }
 }
 
-fn read_log_id(v: Json<'_>, field: &str) -> Result<Vec<u8>> {
-    let mut o = Obj::new(v, field, &["keyId"], Nulls::Reject)?;
+fn read_log_id(v: Json<'_>, at: Path<'_>) -> Result<Vec<u8>> {
+    let mut o = Obj::new(v, at, &["keyId"], Nulls::Reject)?;
     o.bytes("keyId")
 }
 
 impl CertificateAuthority {
-    fn read(v: Json<'_>, field: &str) -> Result<Self> {
+    fn read(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &["subject", "uri", "certChain", "validFor", "operator"],
             Nulls::Remember,
         )?;
@@ -321,7 +320,7 @@ impl CertificateAuthority {
             Some(v) => {
                 let mut so = Obj::new(
                     v,
-                    o.field("subject"),
+                    at.key("subject"),
                     &["organization", "commonName"],
                     Nulls::Reject,
                 )?;
@@ -333,15 +332,10 @@ impl CertificateAuthority {
             None => None,
         };
         let uri = o.opt_str("uri")?;
-        let chain_field = o.field("certChain");
-        let mut co = Obj::new(
-            o.req("certChain")?,
-            &chain_field,
-            &["certificates"],
-            Nulls::Reject,
-        )?;
+        let chain = at.key("certChain");
+        let mut co = Obj::new(o.req("certChain")?, chain, &["certificates"], Nulls::Reject)?;
         let cert_chain = match co.opt("certificates")? {
-            Some(v) => read_cert_list(v, &co.field("certificates"))?,
+            Some(v) => read_cert_list(v, chain.key("certificates"))?,
             None => Vec::new(),
         };
         if cert_chain.is_empty() {
@@ -350,7 +344,7 @@ impl CertificateAuthority {
             });
         }
         let valid_for = match o.opt("validFor")? {
-            Some(v) => Some(TimeRange::read(v, &o.field("validFor"))?),
+            Some(v) => Some(TimeRange::read(v, at.key("validFor"))?),
             None => None,
         };
         let operator = o.opt_str("operator")?;
@@ -405,7 +399,7 @@ impl TrustedRoot {
     /// Parses a trusted root's JSON text (at most [`MAX_TRUST_ROOT_BYTES`]).
     pub fn from_json(input: &[u8]) -> Result<Self> {
         let v = json::parse_document(input, DocKind::TrustedRoot, MAX_TRUST_ROOT_BYTES)?;
-        Self::from_tree(v, "")
+        Self::from_tree(v, Path::Root)
     }
 
     /// Reads a trusted root from a file (refused before reading if larger than
@@ -415,10 +409,10 @@ impl TrustedRoot {
         Self::from_json(&bytes)
     }
 
-    pub(crate) fn from_tree(v: Json<'_>, field: &str) -> Result<Self> {
+    pub(crate) fn from_tree(v: Json<'_>, at: Path<'_>) -> Result<Self> {
         let mut o = Obj::new(
             v,
-            field,
+            at,
             &[
                 "mediaType",
                 "tlogs",
