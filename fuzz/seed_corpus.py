@@ -72,6 +72,10 @@ for p in bundles:
             put("checkpoint", cp)
     if "dsseEnvelope" in b:
         put("bundle_json", json.dumps(b["dsseEnvelope"]))
+        # The payload: an in-toto statement, read by both statement readers.
+        statement = b64(b["dsseEnvelope"].get("payload", ""))
+        if statement:
+            put("bundle_json", statement)
 
 def seg(obj):
     return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
