@@ -182,6 +182,16 @@ impl Ctx<'_> {
     fn cap(&self) -> Option<usize> {
         cap_for(self.kind, &self.path.borrow())
     }
+
+    /// Refuses an array or object that would sit at `depth` or deeper than [`MAX_JSON_DEPTH`].
+    fn enter<E: de::Error>(&self, depth: usize) -> std::result::Result<(), E> {
+        if depth >= MAX_JSON_DEPTH {
+            return Err(self.fail(Error::TooDeep {
+                max: MAX_JSON_DEPTH,
+            }));
+        }
+        Ok(())
+    }
 }
 
 /// Builds a [`Json`] tree while enforcing the limits.
@@ -288,11 +298,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Json<'de>, A::Error> {
         let ctx = self.ctx;
-        if self.depth >= MAX_JSON_DEPTH {
-            return Err(ctx.fail(Error::TooDeep {
-                max: MAX_JSON_DEPTH,
-            }));
-        }
+        ctx.enter(self.depth)?;
         let cap = ctx.cap();
         let mut out = Vec::new();
         loop {
@@ -320,11 +326,7 @@ impl<'de> Visitor<'de> for Node<'_, 'de> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Json<'de>, A::Error> {
         let ctx = self.ctx;
-        if self.depth >= MAX_JSON_DEPTH {
-            return Err(ctx.fail(Error::TooDeep {
-                max: MAX_JSON_DEPTH,
-            }));
-        }
+        ctx.enter(self.depth)?;
         let cap = ctx.cap();
         let mut out: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
         // Keys seen so far, once the object outgrows the linear scan.
@@ -444,11 +446,7 @@ impl<'de> Visitor<'de> for Check<'_, 'de> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Json<'de>, A::Error> {
         let ctx = self.ctx;
-        if self.depth >= MAX_JSON_DEPTH {
-            return Err(ctx.fail(Error::TooDeep {
-                max: MAX_JSON_DEPTH,
-            }));
-        }
+        ctx.enter(self.depth)?;
         while seq
             .next_element_seed(Check {
                 ctx,
@@ -461,11 +459,7 @@ impl<'de> Visitor<'de> for Check<'_, 'de> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Json<'de>, A::Error> {
         let ctx = self.ctx;
-        if self.depth >= MAX_JSON_DEPTH {
-            return Err(ctx.fail(Error::TooDeep {
-                max: MAX_JSON_DEPTH,
-            }));
-        }
+        ctx.enter(self.depth)?;
         // This object's keys sit at the top of the shared stack, from `start` (nested
         // objects push theirs above and take them off again).
         let start = ctx.keys.borrow().len();
