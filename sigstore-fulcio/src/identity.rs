@@ -184,16 +184,14 @@ impl CertificateIdentity {
     /// identities read from a [`VerifiedChain`].
     pub fn from_certificate(cert: &Certificate) -> Result<Self, Error> {
         let san = single_san(cert)?;
-        let by_oid = extensions_by_oid(cert)?;
         let mut extensions = FulcioExtensions::default();
-        for (oid, value) in &by_oid {
-            let arc = oid
-                .strip_prefix(FULCIO_OID_PREFIX)
-                .and_then(|a| a.parse::<u32>().ok());
-            if let Some(slot) = arc.and_then(|a| extensions.slot(a)) {
-                *slot = Some(value.clone());
+        let mut by_oid = BTreeMap::new();
+        for_each_extension(cert, |arc, oid, value| {
+            if let Some(slot) = extensions.slot(arc) {
+                *slot = Some(value.to_owned());
             }
-        }
+            by_oid.insert(oid, value.to_owned());
+        })?;
         let issuer = oidc_issuer(&by_oid).map(str::to_owned);
         Ok(CertificateIdentity {
             san,
@@ -217,6 +215,18 @@ impl CertificateIdentity {
 /// certificate; only trust extensions read from a [`VerifiedChain`]'s leaf.
 pub fn extensions_by_oid(cert: &Certificate) -> Result<BTreeMap<String, String>, Error> {
     let mut by_oid = BTreeMap::new();
+    for_each_extension(cert, |_, oid, value| {
+        by_oid.insert(oid, value.to_owned());
+    })?;
+    Ok(by_oid)
+}
+
+/// Calls `f(arc, dotted OID, decoded text)` for every Fulcio extension of `cert` (see
+/// [`extensions_by_oid`] for the encodings and what is refused).
+fn for_each_extension(
+    cert: &Certificate,
+    mut f: impl FnMut(u32, String, &str),
+) -> Result<(), Error> {
     for ext in cert.extension_refs() {
         let Some(arc) = fulcio_arc(ext.oid) else {
             continue;
@@ -230,14 +240,12 @@ pub fn extensions_by_oid(cert: &Certificate) -> Result<BTreeMap<String, String>,
         oid.push_str(FULCIO_OID_PREFIX);
         der::push_decimal(&mut oid, u64::from(arc));
         match decoded {
-            Ok(v) => {
-                by_oid.insert(oid, v.to_owned());
-            }
+            Ok(v) => f(arc, oid, v),
             Err(()) if arc > 22 => {}
             Err(()) => return Err(Error::MalformedExtension { oid }),
         }
     }
-    Ok(by_oid)
+    Ok(())
 }
 
 /// The OIDC issuer among `extensions_by_oid` (as [`extensions_by_oid`] gives them): extension
