@@ -316,7 +316,8 @@ fn proto_hash(field: &'static str, algorithm: &str, digest: &str) -> Result<Hash
 
 // ---- serde shapes (private) ----
 // Strings borrow from the body (`Cow`: owned only when the JSON text escapes a character), and
-// the `spec` is kept as its raw JSON text until the kind says which shape to read it as.
+// the `spec` is read as the shape its kind names: in the same pass as the head when the head
+// comes first, else from its raw JSON text once the head is known (`Head`).
 
 /// `apiVersion`, `kind` and `spec`, read in one pass: when `kind` and `apiVersion` come
 /// before `spec` (as they do in canonical JSON, whose keys are sorted) and name a supported
